@@ -1,0 +1,40 @@
+// Dequantization, activation quantization and dot-product kernels for every supported type.
+//
+// Three implementations of the same contract: a scalar reference, AVX2 (+FMA, F16C) and AVX-512
+// (F, BW, VL, and VNNI where present), chosen once at run time from CPUID. Tests compare each SIMD
+// table against the scalar one on random blocks.
+#pragma once
+
+#include <cstdint>
+
+#include "veil/engine/ggml_types.h"
+
+namespace veil::engine {
+
+enum class Isa { Scalar, Avx2, Avx512 };
+
+struct KernelTable {
+    Isa isa;
+    // dst[0..n) = dequantized src row. n is a multiple of the type's block size.
+    void (*dequantize_row)(GgmlType type, const void* src, float* dst, int64_t n);
+    // Converts an activation row to `dot_type` (one of F32, F16, Q8_0, Q8_1, Q8_K): the layout
+    // vec_dot expects for weights whose vec_dot_type is dot_type. n is a multiple of its block.
+    void (*quantize_row)(GgmlType dot_type, const float* src, void* dst, int64_t n);
+    // Returns sum_i w[i] * x[i] over n elements, where `w` is a row of `type` and `x` is an
+    // activation row already converted to type_traits(type)->vec_dot_type.
+    float (*vec_dot)(GgmlType type, int64_t n, const void* w, const void* x);
+};
+
+// The best table this CPU supports (cached after the first call; thread-safe).
+const KernelTable& best_kernels();
+// A specific table, or nullptr when this CPU lacks the instructions.
+const KernelTable* kernels_for(Isa isa);
+const char* isa_name(Isa isa);
+
+// fp16 / bf16 scalar conversions (round-to-nearest-even, as ggml does).
+float fp16_to_fp32(uint16_t h);
+uint16_t fp32_to_fp16(float f);
+float bf16_to_fp32(uint16_t h);
+uint16_t fp32_to_bf16(float f);
+
+}  // namespace veil::engine
