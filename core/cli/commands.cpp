@@ -1,0 +1,15 @@
+#include "cli/command.h"
+
+namespace veil::cli {
+
+// Each command lives in its own cmd_<name>.cpp.
+Command plugins_command();
+
+const std::vector<Command>& all_commands() {
+    static const std::vector<Command> commands = {
+        plugins_command(),
+    };
+    return commands;
+}
+
+}  // namespace veil::cli
