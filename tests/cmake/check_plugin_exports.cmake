@@ -1,0 +1,17 @@
+# cmake -DPLUGIN=<file.so> -P check_plugin_exports.cmake
+# Fails unless the plugin's dynamic symbol table defines exactly veil_plugin_query.
+find_program(NM nm REQUIRED)
+execute_process(COMMAND ${NM} -D --defined-only ${PLUGIN} OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "nm failed on ${PLUGIN}")
+endif()
+string(REGEX MATCHALL "[^\n]+" lines "${out}")
+set(symbols "")
+foreach(line ${lines})
+  string(REGEX REPLACE "^[0-9a-fA-F]* *[A-Za-z] " "" sym "${line}")
+  list(APPEND symbols "${sym}")
+endforeach()
+if(NOT symbols STREQUAL "veil_plugin_query")
+  message(FATAL_ERROR "${PLUGIN} exports [${symbols}]; a Veil plugin must export only veil_plugin_query")
+endif()
+message(STATUS "${PLUGIN}: exports only veil_plugin_query")
