@@ -1,0 +1,34 @@
+# The two set-up commands of the README, plus what they are made of.
+#   make run   — install dependencies, build, serve with conf/veil.yaml
+#   make test  — install dependencies, build, run the whole suite through ctest
+SHELL := /bin/bash
+BUILD ?= build
+BUILD_ASAN ?= build-asan
+JOBS ?= $(shell nproc)
+CONFIG ?= conf/veil.yaml
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+.PHONY: deps build run test test-sanitize clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j$(JOBS)
+
+run: build
+	$(BUILD)/veil serve --config $(CONFIG)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 600
+
+# Unit tests again with AddressSanitizer + UndefinedBehaviorSanitizer; any report fails the run.
+test-sanitize: deps
+	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DVEIL_SANITIZE=ON
+	cmake --build $(BUILD_ASAN) -j$(JOBS)
+	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		ctest --output-on-failure -j$(JOBS) --timeout 900 -LE slow
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN)
