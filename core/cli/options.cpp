@@ -112,6 +112,7 @@ void CommandLine::print_help(std::ostream& out) const {
     formatter.setHeader(description_);
     formatter.setWidth(100);
     formatter.format(out);
+    out << '\n';
 }
 
 }  // namespace veil::cli
