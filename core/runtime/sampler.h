@@ -1,0 +1,43 @@
+// Picks the next token from logits: penalties, then top-k, top-p, min-p, temperature and a
+// seeded draw — llama.cpp's default order — or argmax when temperature is 0.
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <span>
+#include <vector>
+
+#include "runtime/sampling.h"
+
+namespace veil {
+
+class Sampler {
+public:
+    Sampler(const SamplingParams& params, uint32_t n_vocab);
+
+    // `logits`: n_vocab values (not modified). `history`: tokens so far (prompt + generated); the
+    // penalties look at its last penalty_last_n entries. Allocates nothing after construction.
+    int32_t sample(std::span<const float> logits, std::span<const int32_t> history);
+
+    const SamplingParams& params() const { return params_; }
+
+private:
+    struct Candidate {
+        int32_t id;
+        float logit;
+    };
+    void apply_penalties(std::span<const int32_t> history);
+    double uniform();  // [0, 1), identical on every platform for a given seed
+
+    SamplingParams params_;
+    uint32_t n_vocab_;
+    std::mt19937_64 rng_;
+    std::vector<Candidate> candidates_;
+    std::vector<float> probs_;
+    std::vector<uint32_t> counts_;
+};
+
+// Index of the largest logit (lowest index on ties), as llama.cpp's greedy sampler.
+int32_t argmax(std::span<const float> logits);
+
+}  // namespace veil

@@ -1,0 +1,125 @@
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "runtime/sampler.h"
+
+namespace veil {
+namespace {
+
+std::vector<float> logits_of(std::initializer_list<float> v) { return std::vector<float>(v); }
+
+TEST(Sampler, GreedyPicksTheLargestLogitLowestIdOnTies) {
+    Sampler s(SamplingParams::greedy(), 5);
+    auto l = logits_of({0.1f, 3.0f, -1.0f, 3.0f, 2.9f});
+    EXPECT_EQ(s.sample(l, {}), 1);
+    EXPECT_EQ(argmax(l), 1);
+}
+
+TEST(Sampler, RepeatPenaltyDividesPositiveAndMultipliesNegativeLogits) {
+    SamplingParams p = SamplingParams::greedy();
+    p.repeat_penalty = 2.0f;
+    Sampler s(p, 3);
+    auto l = logits_of({3.0f, 2.0f, -1.0f});
+    std::vector<int32_t> history = {0};
+    EXPECT_EQ(s.sample(l, history), 1);  // 3.0 / 2 = 1.5 < 2.0
+    auto neg = logits_of({-1.0f, -1.5f, -3.0f});
+    EXPECT_EQ(s.sample(neg, history), 1);  // -1 * 2 = -2 < -1.5
+}
+
+TEST(Sampler, FrequencyAndPresencePenaltiesCountOccurrencesInTheWindow) {
+    SamplingParams p = SamplingParams::greedy();
+    p.frequency_penalty = 0.5f;
+    p.presence_penalty = 0.25f;
+    p.penalty_last_n = 3;
+    Sampler s(p, 3);
+    auto l = logits_of({2.0f, 1.0f, 0.0f});
+    // token 0 appears twice in the window: 2.0 - 2*0.5 - 0.25 = 0.75 < 1.0
+    std::vector<int32_t> history = {0, 0, 2};
+    EXPECT_EQ(s.sample(l, history), 1);
+    // Outside the window (last 3 = {2, 2, 2}) token 0 is not penalised.
+    std::vector<int32_t> old = {0, 0, 2, 2, 2};
+    EXPECT_EQ(s.sample(l, old), 0);
+}
+
+TEST(Sampler, TopKOneIsGreedy) {
+    SamplingParams p;
+    p.temperature = 5.0f;
+    p.top_k = 1;
+    p.min_p = 0;
+    p.top_p = 1;
+    Sampler s(p, 4);
+    auto l = logits_of({0.0f, 0.1f, 0.2f, 0.05f});
+    for (int i = 0; i < 50; ++i) EXPECT_EQ(s.sample(l, {}), 2);
+}
+
+TEST(Sampler, SameSeedSameTokensDifferentSeedDifferentTokens) {
+    SamplingParams p;
+    p.temperature = 1.0f;
+    p.top_k = 0;
+    p.top_p = 1.0f;
+    p.min_p = 0;
+    std::vector<float> l(64, 0.0f);
+    auto draw = [&](uint64_t seed) {
+        p.seed = seed;
+        Sampler s(p, 64);
+        std::vector<int32_t> out;
+        for (int i = 0; i < 32; ++i) out.push_back(s.sample(l, {}));
+        return out;
+    };
+    EXPECT_EQ(draw(7), draw(7));
+    EXPECT_NE(draw(7), draw(8));
+}
+
+TEST(Sampler, DrawsFollowTheSoftmaxDistribution) {
+    SamplingParams p;
+    p.temperature = 1.0f;
+    p.top_k = 0;
+    p.top_p = 1.0f;
+    p.min_p = 0;
+    p.seed = 1;
+    Sampler s(p, 2);
+    auto l = logits_of({0.0f, std::log(3.0f)});  // probabilities 0.25 / 0.75
+    int ones = 0;
+    const int n = 20000;
+    for (int i = 0; i < n; ++i) ones += s.sample(l, {});
+    EXPECT_NEAR(static_cast<double>(ones) / n, 0.75, 0.015);
+}
+
+TEST(Sampler, TopPKeepsTheSmallestPrefixReachingP) {
+    SamplingParams p;
+    p.temperature = 1.0f;
+    p.top_k = 0;
+    p.top_p = 0.5f;
+    p.min_p = 0;
+    Sampler s(p, 3);
+    auto l = logits_of({std::log(0.6f), std::log(0.3f), std::log(0.1f)});
+    for (int i = 0; i < 100; ++i) EXPECT_EQ(s.sample(l, {}), 0);
+}
+
+TEST(Sampler, MinPDropsUnlikelyTokens) {
+    SamplingParams p;
+    p.temperature = 1.0f;
+    p.top_k = 0;
+    p.top_p = 1.0f;
+    p.min_p = 0.5f;
+    Sampler s(p, 3);
+    auto l = logits_of({std::log(0.5f), std::log(0.3f), std::log(0.2f)});
+    std::map<int32_t, int> seen;
+    for (int i = 0; i < 500; ++i) ++seen[s.sample(l, {})];
+    EXPECT_EQ(seen.count(2), 0u);  // 0.2 < 0.5 * 0.5
+    EXPECT_GT(seen[1], 0);         // 0.3 >= 0.25
+}
+
+TEST(Sampler, RejectsNonsenseParameters) {
+    SamplingParams p;
+    p.top_p = 0;
+    EXPECT_THROW(Sampler(p, 3), std::invalid_argument);
+    p = SamplingParams();
+    p.temperature = -1;
+    EXPECT_THROW(Sampler(p, 3), std::invalid_argument);
+    EXPECT_THROW(Sampler(SamplingParams(), 0), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace veil
