@@ -1,0 +1,34 @@
+// Causal grouped-query attention over the KV cache, parallelised across query heads.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "veil/engine/llama_hparams.h"
+#include "veil/engine/llama_kv_cache.h"
+#include "veil/engine/thread_pool.h"
+
+namespace veil::engine {
+
+// Per-thread score rows, sized once per session so decoding allocates nothing.
+class AttentionScratch {
+public:
+    AttentionScratch(int n_threads, uint32_t n_ctx)
+        : n_ctx_(n_ctx), scores_(static_cast<size_t>(n_threads) * n_ctx) {}
+    float* scores(int thread) { return scores_.data() + static_cast<size_t>(thread) * n_ctx_; }
+    int n_threads() const { return static_cast<int>(scores_.size() / (n_ctx_ ? n_ctx_ : 1)); }
+
+private:
+    uint32_t n_ctx_;
+    std::vector<float> scores_;
+};
+
+// For each of n_tokens queries (rows of q, q_dim floats, RoPE applied) at positions
+// pos0 .. pos0 + n_tokens - 1, attends to cache positions [0, own position] of `layer` and writes
+// the concatenated head outputs to the matching row of `out` (q_dim floats). Query head h reads
+// KV head h / gqa_group, as llama.cpp groups them. The cache must already hold the keys and values
+// of every position up to pos0 + n_tokens - 1.
+void attention(ThreadPool& pool, const LlamaHParams& hp, const KvCache& cache, uint32_t layer, const float* q,
+               uint32_t n_tokens, uint32_t pos0, float* out, AttentionScratch& scratch);
+
+}  // namespace veil::engine

@@ -1,0 +1,51 @@
+// The tensors of a LLaMA-family model, bound to memory the caller owns and validated against the
+// hyper-parameters (presence, type, dims, byte size), so the forward pass never checks shapes.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "veil/backend.h"
+#include "veil/engine/ggml_types.h"
+#include "veil/engine/llama_hparams.h"
+
+namespace veil::engine {
+
+// A 2-D weight: `rows` rows of `cols` elements of `type` (GGUF dims[0] = cols, dims[1] = rows).
+struct WeightMatrix {
+    GgmlType type = GgmlType::F32;
+    const void* data = nullptr;
+    int64_t rows = 0;
+    int64_t cols = 0;
+    size_t row_stride = 0;  // bytes per row
+
+    const void* row(int64_t r) const { return static_cast<const uint8_t*>(data) + static_cast<size_t>(r) * row_stride; }
+};
+
+struct LlamaLayerWeights {
+    const float* attn_norm = nullptr;  // [n_embd]
+    WeightMatrix wq, wk, wv, wo;       // [q_dim x n_embd], [kv_dim x n_embd] x2, [n_embd x q_dim]
+    const float* ffn_norm = nullptr;   // [n_embd]
+    WeightMatrix gate, up, down;       // [n_ff x n_embd] x2, [n_embd x n_ff]
+};
+
+struct LlamaWeights {
+    WeightMatrix tok_embd;                 // [n_vocab x n_embd]; rows dequantized on lookup
+    const float* output_norm = nullptr;    // [n_embd]
+    WeightMatrix output;                   // [n_vocab x n_embd]; tok_embd when the model ties them
+    std::vector<LlamaLayerWeights> layers;
+    uint64_t total_bytes = 0;              // bytes of every bound tensor
+};
+
+// Maps tensor-table index -> that tensor's data (n_bytes, 64-byte aligned, valid as long as the
+// returned weights are used).
+using TensorData = std::function<const void*(size_t tensor_index)>;
+
+// Binds and validates every tensor; fills hp.n_vocab from token_embd when the tokenizer did not
+// give it. Throws LlamaError naming the tensor that is missing or malformed, and refuses tensors
+// the llama graph does not use (biases, experts, rope factors) rather than silently ignoring them.
+LlamaWeights bind_llama_weights(const veil_model_source& source, LlamaHParams& hp, const TensorData& data_of);
+
+}  // namespace veil::engine

@@ -1,0 +1,81 @@
+#include "veil/engine/llama_attention.h"
+
+#include <cmath>
+#include <cstring>
+
+namespace veil::engine {
+namespace {
+
+float dot(const float* a, const float* b, uint32_t n) {
+    // Four partial sums let the compiler keep several FMAs in flight without -ffast-math.
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    uint32_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        s0 += a[i] * b[i];
+        s1 += a[i + 1] * b[i + 1];
+        s2 += a[i + 2] * b[i + 2];
+        s3 += a[i + 3] * b[i + 3];
+    }
+    for (; i < n; ++i) s0 += a[i] * b[i];
+    return (s0 + s1) + (s2 + s3);
+}
+
+// Everything one parallel region needs, passed by a single reference so the std::function the
+// pool takes stays within its small-object buffer (no heap allocation per call).
+struct Job {
+    const LlamaHParams& hp;
+    const KvCache& cache;
+    uint32_t layer;
+    const float* q;
+    uint32_t n_tokens;
+    uint32_t pos0;
+    float* out;
+    AttentionScratch& scratch;
+};
+
+void run_heads(const Job& job, int thread, int n_threads) {
+    const LlamaHParams& hp = job.hp;
+    const uint32_t hd = hp.head_dim;
+    const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
+    float* scores = job.scratch.scores(thread);
+
+    for (uint32_t h = static_cast<uint32_t>(thread); h < hp.n_head; h += static_cast<uint32_t>(n_threads)) {
+        const uint32_t kvh = h / hp.gqa_group();
+        const float* keys = job.cache.k(job.layer, kvh, 0);
+        const float* values = job.cache.v(job.layer, kvh, 0);
+        for (uint32_t t = 0; t < job.n_tokens; ++t) {
+            const float* qh = job.q + static_cast<size_t>(t) * hp.q_dim() + static_cast<size_t>(h) * hd;
+            float* oh = job.out + static_cast<size_t>(t) * hp.q_dim() + static_cast<size_t>(h) * hd;
+            const uint32_t n_keys = job.pos0 + t + 1;  // causal: this position and every earlier one
+
+            float max_s = -INFINITY;
+            for (uint32_t j = 0; j < n_keys; ++j) {
+                scores[j] = dot(qh, keys + static_cast<size_t>(j) * hd, hd) * scale;
+                if (scores[j] > max_s) max_s = scores[j];
+            }
+            float sum = 0.0f;
+            for (uint32_t j = 0; j < n_keys; ++j) {
+                scores[j] = std::exp(scores[j] - max_s);
+                sum += scores[j];
+            }
+            const float inv_sum = 1.0f / sum;
+
+            std::memset(oh, 0, hd * sizeof(float));
+            for (uint32_t j = 0; j < n_keys; ++j) {
+                const float p = scores[j] * inv_sum;
+                const float* vj = values + static_cast<size_t>(j) * hd;
+                for (uint32_t i = 0; i < hd; ++i) oh[i] += p * vj[i];
+            }
+        }
+    }
+}
+
+}  // namespace
+
+void attention(ThreadPool& pool, const LlamaHParams& hp, const KvCache& cache, uint32_t layer, const float* q,
+               uint32_t n_tokens, uint32_t pos0, float* out, AttentionScratch& scratch) {
+    const Job job{hp, cache, layer, q, n_tokens, pos0, out, scratch};
+    pool.run([&job](int thread, int n_threads) { run_heads(job, thread, n_threads); });
+}
+
+}  // namespace veil::engine

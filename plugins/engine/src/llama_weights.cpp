@@ -1,0 +1,135 @@
+#include "veil/engine/llama_weights.h"
+
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "veil/engine/llama_error.h"
+
+namespace veil::engine {
+namespace {
+
+std::string dims_str(const veil_tensor_desc& d) {
+    std::string s = "[";
+    for (uint32_t i = 0; i < d.n_dims && i < VEIL_MAX_DIMS; ++i) s += (i ? ", " : "") + std::to_string(d.dims[i]);
+    return s + "]";
+}
+
+class Binder {
+public:
+    Binder(const veil_model_source& s, const TensorData& data_of) : s_(s), data_of_(data_of) {
+        for (size_t i = 0; i < s.n_tensors; ++i) {
+            if (s.tensors[i].name == nullptr) throw LlamaError(VEIL_ERR_INVALID_ARGUMENT, "a tensor has no name");
+            index_.emplace(s.tensors[i].name, i);
+        }
+    }
+
+    bool has(const std::string& name) const { return index_.count(name) != 0; }
+
+    // A matrix of `rows` x `cols`; rows == 0 accepts any row count (used to learn n_vocab).
+    WeightMatrix matrix(const std::string& name, int64_t rows, int64_t cols) {
+        const veil_tensor_desc& d = desc(name);
+        const TypeTraits* tt = type_traits(d.type);
+        if (tt == nullptr) fail(name, "type " + std::to_string(d.type) + " is not supported");
+        if (d.n_dims != 2 || d.dims[0] != static_cast<uint64_t>(cols) ||
+            (rows != 0 && d.dims[1] != static_cast<uint64_t>(rows)))
+            fail(name, "dims " + dims_str(d) + ", expected [" + std::to_string(cols) + ", " +
+                           (rows ? std::to_string(rows) : std::string("n_vocab")) + "]");
+        if (d.dims[1] == 0 || d.dims[1] > (1u << 30)) fail(name, "dims " + dims_str(d) + " out of range");
+        if (cols % tt->block_elems != 0)
+            fail(name, "row length " + std::to_string(cols) + " is not a multiple of the " + tt->name +
+                           " block size " + std::to_string(tt->block_elems));
+        WeightMatrix m;
+        m.type = static_cast<GgmlType>(d.type);
+        m.rows = static_cast<int64_t>(d.dims[1]);
+        m.cols = cols;
+        m.row_stride = row_bytes(m.type, cols);
+        check_bytes(name, d, static_cast<uint64_t>(m.rows) * m.row_stride);
+        m.data = data(name);
+        return m;
+    }
+
+    // An F32 vector of n elements (norm weights are always F32 in llama GGUFs).
+    const float* vector(const std::string& name, int64_t n) {
+        const veil_tensor_desc& d = desc(name);
+        if (d.type != static_cast<uint32_t>(GgmlType::F32))
+            fail(name, "type " + std::string(type_traits(d.type) ? type_traits(d.type)->name : "?") + " (" +
+                           std::to_string(d.type) + "), expected f32");
+        if (d.n_dims != 1 || d.dims[0] != static_cast<uint64_t>(n))
+            fail(name, "dims " + dims_str(d) + ", expected [" + std::to_string(n) + "]");
+        check_bytes(name, d, static_cast<uint64_t>(n) * sizeof(float));
+        return static_cast<const float*>(data(name));
+    }
+
+    uint64_t bound_bytes() const { return bytes_; }
+
+    // Every tensor must have been bound: an unknown one means a variant we would compute wrongly.
+    void require_all_used() const {
+        for (size_t i = 0; i < s_.n_tensors; ++i)
+            if (used_.count(i) == 0)
+                throw LlamaError(VEIL_ERR_UNSUPPORTED, std::string("tensor '") + s_.tensors[i].name +
+                                                           "' is not part of the llama graph Veil implements");
+    }
+
+private:
+    [[noreturn]] void fail(const std::string& name, const std::string& what) const {
+        throw LlamaError(VEIL_ERR_INVALID_ARGUMENT, "tensor '" + name + "': " + what);
+    }
+    const veil_tensor_desc& desc(const std::string& name) const {
+        auto it = index_.find(name);
+        if (it == index_.end()) throw LlamaError(VEIL_ERR_NOT_FOUND, "tensor '" + name + "' is missing");
+        return s_.tensors[it->second];
+    }
+    void check_bytes(const std::string& name, const veil_tensor_desc& d, uint64_t expected) const {
+        if (d.n_bytes != expected)
+            fail(name, "holds " + std::to_string(d.n_bytes) + " bytes, its shape needs " + std::to_string(expected));
+    }
+    const void* data(const std::string& name) {
+        size_t i = index_.at(name);
+        const void* p = data_of_(i);
+        if (p == nullptr) fail(name, "has no data");
+        if (reinterpret_cast<uintptr_t>(p) % 64 != 0) fail(name, "data is not 64-byte aligned");
+        if (used_.insert(i).second) bytes_ += s_.tensors[i].n_bytes;
+        return p;
+    }
+
+    const veil_model_source& s_;
+    const TensorData& data_of_;
+    std::unordered_map<std::string, size_t> index_;
+    std::unordered_set<size_t> used_;
+    uint64_t bytes_ = 0;
+};
+
+}  // namespace
+
+LlamaWeights bind_llama_weights(const veil_model_source& source, LlamaHParams& hp, const TensorData& data_of) {
+    Binder b(source, data_of);
+    LlamaWeights w;
+    const int64_t d = hp.n_embd;
+
+    w.tok_embd = b.matrix("token_embd.weight", hp.n_vocab, d);
+    if (hp.n_vocab == 0) hp.n_vocab = static_cast<uint32_t>(w.tok_embd.rows);
+    w.output_norm = b.vector("output_norm.weight", d);
+    // Tied embeddings (no output.weight): llama.cpp reuses token_embd as the output projection.
+    w.output = b.has("output.weight") ? b.matrix("output.weight", hp.n_vocab, d) : w.tok_embd;
+
+    w.layers.resize(hp.n_layer);
+    for (uint32_t l = 0; l < hp.n_layer; ++l) {
+        const std::string p = "blk." + std::to_string(l) + ".";
+        LlamaLayerWeights& L = w.layers[l];
+        L.attn_norm = b.vector(p + "attn_norm.weight", d);
+        L.wq = b.matrix(p + "attn_q.weight", hp.q_dim(), d);
+        L.wk = b.matrix(p + "attn_k.weight", hp.kv_dim(), d);
+        L.wv = b.matrix(p + "attn_v.weight", hp.kv_dim(), d);
+        L.wo = b.matrix(p + "attn_output.weight", d, hp.q_dim());
+        L.ffn_norm = b.vector(p + "ffn_norm.weight", d);
+        L.gate = b.matrix(p + "ffn_gate.weight", hp.n_ff, d);
+        L.up = b.matrix(p + "ffn_up.weight", hp.n_ff, d);
+        L.down = b.matrix(p + "ffn_down.weight", d, hp.n_ff);
+    }
+    b.require_all_used();
+    w.total_bytes = b.bound_bytes();
+    return w;
+}
+
+}  // namespace veil::engine
