@@ -4,10 +4,12 @@ namespace veil::cli {
 
 // Each command lives in its own cmd_<name>.cpp.
 Command plugins_command();
+Command plan_command();
 
 const std::vector<Command>& all_commands() {
     static const std::vector<Command> commands = {
         plugins_command(),
+        plan_command(),
     };
     return commands;
 }
