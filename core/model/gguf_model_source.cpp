@@ -1,0 +1,178 @@
+#include "model/gguf_model_source.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+namespace veil {
+
+namespace {
+
+veil_meta_kind kind_of(GgufValueType t) {
+    switch (t) {
+        case GgufValueType::UINT8:
+        case GgufValueType::UINT16:
+        case GgufValueType::UINT32:
+        case GgufValueType::UINT64: return VEIL_META_UINT;
+        case GgufValueType::INT8:
+        case GgufValueType::INT16:
+        case GgufValueType::INT32:
+        case GgufValueType::INT64: return VEIL_META_INT;
+        case GgufValueType::FLOAT32:
+        case GgufValueType::FLOAT64: return VEIL_META_FLOAT;
+        case GgufValueType::BOOL: return VEIL_META_BOOL;
+        case GgufValueType::STRING: return VEIL_META_STRING;
+        case GgufValueType::ARRAY: return VEIL_META_ARRAY;
+    }
+    return VEIL_META_NONE;
+}
+
+}  // namespace
+
+std::unique_ptr<GgufModelSource> GgufModelSource::open(const std::string& path, ErrorFactory make_error) {
+    if (!make_error) throw std::invalid_argument("GgufModelSource::open: no error factory given");
+    std::unique_ptr<GgufModelSource> s(new GgufModelSource());
+    s->file_ = GgufFile::open(path);
+    s->make_error_ = std::move(make_error);
+    s->path_ = path;
+    s->model_id_ = std::filesystem::path(path).stem().string();
+
+    const auto& tensors = s->file_->tensors();
+    s->tensor_names_.reserve(tensors.size());
+    s->descs_.reserve(tensors.size());
+    for (const auto& t : tensors) {
+        s->tensor_names_.emplace_back(t.name);
+        veil_tensor_desc d{};
+        d.type = t.type;
+        d.n_dims = t.n_dims;
+        for (int k = 0; k < VEIL_MAX_DIMS; ++k) d.dims[k] = t.dims[k];
+        d.n_bytes = t.n_bytes;
+        d.offset = t.offset;
+        s->descs_.push_back(d);
+    }
+    // Names are taken after the vector stopped growing so the c_str() pointers stay put.
+    for (size_t k = 0; k < s->descs_.size(); ++k) s->descs_[k].name = s->tensor_names_[k].c_str();
+    for (const auto& kv : s->file_->metadata())
+        if (kv.value.type == GgufValueType::STRING) s->meta_strings_.emplace(std::string(kv.key), std::string(kv.value.str));
+
+    s->fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (s->fd_ < 0) throw GgufError(path + ": cannot open: " + std::strerror(errno));
+    s->direct_fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_DIRECT);  // tmpfs and some FS refuse
+
+    veil_model_source& a = s->abi_;
+    a.struct_size = sizeof(veil_model_source);
+    a.ctx = s.get();
+    a.model_id = s->model_id_.c_str();
+    a.n_tensors = s->descs_.size();
+    a.tensors = s->descs_.empty() ? nullptr : s->descs_.data();
+    a.meta_get = &GgufModelSource::meta_get_slot;
+    a.read = &GgufModelSource::read_slot;
+    a.map = &GgufModelSource::map_slot;
+    return s;
+}
+
+GgufModelSource::~GgufModelSource() {
+    if (fd_ >= 0) ::close(fd_);
+    if (direct_fd_ >= 0) ::close(direct_fd_);
+}
+
+void GgufModelSource::meta_get_slot(void* ctx, const char* key, veil_meta_value* out) noexcept {
+    if (!out) return;
+    *out = veil_meta_value{};
+    out->kind = VEIL_META_NONE;
+    if (!ctx || !key) return;
+    const auto* self = static_cast<const GgufModelSource*>(ctx);
+    const GgufValue* v = self->file_->find(key);
+    if (!v) return;
+    out->kind = kind_of(v->type);
+    switch (out->kind) {
+        case VEIL_META_UINT:
+        case VEIL_META_BOOL: out->u = v->u; break;
+        case VEIL_META_INT: out->i = v->i; break;
+        case VEIL_META_FLOAT: out->f = v->f; break;
+        case VEIL_META_STRING: {
+            auto it = self->meta_strings_.find(key);
+            out->str = it->second.c_str();
+            out->str_len = it->second.size();
+            break;
+        }
+        case VEIL_META_ARRAY:
+            out->array_elem_kind = kind_of(v->elem_type);
+            out->array_len = v->count;
+            break;
+        default: break;
+    }
+}
+
+veil_error* GgufModelSource::read_slot(void* ctx, size_t tensor_index, uint64_t offset, void* dst, size_t size,
+                                       uint32_t flags) noexcept {
+    const auto* self = static_cast<const GgufModelSource*>(ctx);
+    try {
+        return self->read(tensor_index, offset, dst, size, flags);
+    } catch (const std::exception& e) {
+        return self->make_error_(VEIL_ERR_INTERNAL, std::string("model read: ") + e.what());
+    } catch (...) {
+        return self->make_error_(VEIL_ERR_INTERNAL, "model read: unknown exception");
+    }
+}
+
+veil_error* GgufModelSource::read(size_t tensor_index, uint64_t offset, void* dst, size_t size, uint32_t flags) const {
+    if (tensor_index >= descs_.size())
+        return make_error_(VEIL_ERR_INVALID_ARGUMENT, model_id_ + ": read of tensor #" + std::to_string(tensor_index) +
+                                                          ", but the model has " + std::to_string(descs_.size()) + " tensors");
+    const veil_tensor_desc& d = descs_[tensor_index];
+    if (offset > d.n_bytes || size > d.n_bytes - offset)
+        return make_error_(VEIL_ERR_INVALID_ARGUMENT, model_id_ + ": read of tensor '" + d.name + "' bytes [" +
+                                                          std::to_string(offset) + ", +" + std::to_string(size) +
+                                                          ") is outside its " + std::to_string(d.n_bytes) + " bytes");
+    if (size == 0) return nullptr;
+    if (!dst) return make_error_(VEIL_ERR_INVALID_ARGUMENT, model_id_ + ": read into a NULL buffer");
+    const uint64_t file_offset = file_->data_offset() + d.offset + offset;
+    if (flags & VEIL_READ_NOCACHE) {
+        std::string err;
+        if (!read_nocache(file_offset, dst, size, err))
+            return make_error_(VEIL_ERR_IO, path_ + ": read of tensor '" + d.name + "' failed: " + err);
+        return nullptr;
+    }
+    std::memcpy(dst, file_->file_data() + file_offset, size);
+    return nullptr;
+}
+
+bool GgufModelSource::read_nocache(uint64_t file_offset, void* dst, size_t size, std::string& err) const {
+    // O_DIRECT needs offset, length and buffer aligned to the device's logical block size; 4096
+    // covers every common device. Otherwise read normally and ask the kernel to drop the pages.
+    constexpr uint64_t kDirectAlign = 4096;
+    auto pread_all = [&](int fd) -> bool {
+        auto* p = static_cast<uint8_t*>(dst);
+        size_t done = 0;
+        while (done < size) {
+            ssize_t n = ::pread(fd, p + done, size - done, static_cast<off_t>(file_offset + done));
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) {
+                err = n == 0 ? std::string("unexpected end of file") : std::string(std::strerror(errno));
+                return false;
+            }
+            done += static_cast<size_t>(n);
+        }
+        return true;
+    };
+    if (direct_fd_ >= 0 && file_offset % kDirectAlign == 0 && size % kDirectAlign == 0 &&
+        reinterpret_cast<uintptr_t>(dst) % kDirectAlign == 0) {
+        if (pread_all(direct_fd_)) return true;
+        // Fall through: some file systems accept O_DIRECT at open but refuse the read (EINVAL).
+    }
+    if (!pread_all(fd_)) return false;
+    ::posix_fadvise(fd_, static_cast<off_t>(file_offset), static_cast<off_t>(size), POSIX_FADV_DONTNEED);
+    return true;
+}
+
+const void* GgufModelSource::map_slot(void* ctx, size_t tensor_index) noexcept {
+    const auto* self = static_cast<const GgufModelSource*>(ctx);
+    if (!self || tensor_index >= self->descs_.size()) return nullptr;
+    return self->file_->tensor_data(self->file_->tensors()[tensor_index]);
+}
+
+}  // namespace veil
