@@ -1,0 +1,17 @@
+// The load options backend_full understands, parsed from the host's options JSON.
+#pragma once
+
+#include <string>
+
+namespace veil::backend_full {
+
+struct LoadOptions {
+    int threads = 0;     // "threads": worker threads incl. the caller; default = hardware threads
+    bool mlock = false;  // "mlock": pin the weights in RAM so they never reach swap
+};
+
+// Throws veil::sdk::Error(VEIL_ERR_INVALID_ARGUMENT) naming the bad key. Keys meant for other
+// backends (e.g. "memory_budget") are ignored so one options object can serve every backend.
+LoadOptions parse_load_options(const std::string& json);
+
+}  // namespace veil::backend_full

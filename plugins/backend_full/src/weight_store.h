@@ -1,0 +1,40 @@
+// Memory backend_full owns for a model's weights: one anonymous mapping holding every tensor at a
+// 64-byte aligned offset, filled through the model source, optionally mlocked, zeroized on release.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "veil/backend.h"
+
+namespace veil::backend_full {
+
+class WeightStore {
+public:
+    // Releases an error object the model source returned (the plugin cannot read its message).
+    using DropError = std::function<void(veil_error*)>;
+
+    // Copies every tensor (map() + memcpy when offered, else read()). Throws veil::sdk::Error:
+    // VEIL_ERR_IO naming the tensor whose read failed, VEIL_ERR_OUT_OF_MEMORY when the mapping or
+    // mlock fails (the latter quoting RLIMIT_MEMLOCK).
+    WeightStore(const veil_model_source& source, bool lock, const DropError& drop_error);
+    ~WeightStore();
+    WeightStore(const WeightStore&) = delete;
+    WeightStore& operator=(const WeightStore&) = delete;
+
+    const void* data(size_t tensor_index) const { return base_ + offsets_.at(tensor_index); }
+    size_t bytes() const { return size_; }
+    bool locked() const { return locked_; }
+
+private:
+    void release() noexcept;
+
+    uint8_t* base_ = nullptr;
+    size_t size_ = 0;
+    bool locked_ = false;
+    std::vector<size_t> offsets_;
+};
+
+}  // namespace veil::backend_full
