@@ -185,6 +185,29 @@ static inline void scale_min_k4(int j, const uint8_t* q, uint8_t* sc, uint8_t* m
     }
 }
 
+// Q4_K / Q5_K: all eight scales (bytes 0..7 of out) and mins (bytes 8..15) at once, the same
+// values as scale_min_k4 for j = 0..7, with word operations instead of 16 byte branches.
+static inline void unpack_k4_scales(const uint8_t* packed, uint32_t out[4]) {
+    uint32_t w[3];
+    std::memcpy(w, packed, 12);
+    const uint32_t low6 = 0x3F3F3F3Fu, low4 = 0x0F0F0F0Fu, low2 = 0x03030303u;
+    out[0] = w[0] & low6;                                      // scales 0..3
+    out[1] = (w[2] & low4) | (((w[0] >> 6) & low2) << 4);      // scales 4..7
+    out[2] = w[1] & low6;                                      // mins 0..3
+    out[3] = ((w[2] >> 4) & low4) | (((w[1] >> 6) & low2) << 4);  // mins 4..7
+}
+
+// Q3_K: the 16 six-bit scales, unsigned (0..63, i.e. +32), as 16 bytes in group order.
+static inline void unpack_q3_k_scales_u(const uint8_t* packed, uint32_t out[4]) {
+    uint32_t w[3];
+    std::memcpy(w, packed, 12);
+    const uint32_t low4 = 0x0F0F0F0Fu, low2 = 0x03030303u;
+    out[0] = (w[0] & low4) | (((w[2] >> 0) & low2) << 4);
+    out[1] = (w[1] & low4) | (((w[2] >> 2) & low2) << 4);
+    out[2] = ((w[0] >> 4) & low4) | (((w[2] >> 4) & low2) << 4);
+    out[3] = ((w[1] >> 4) & low4) | (((w[2] >> 6) & low2) << 4);
+}
+
 // Q3_K: the 16 signed scales (already minus 32) from the 12 packed bytes.
 static inline void unpack_q3_k_scales(const uint8_t* packed, int8_t* out) {
     for (int g = 0; g < 16; ++g) {

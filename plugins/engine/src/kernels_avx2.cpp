@@ -67,8 +67,13 @@ inline __m256i bits_to_bytes(const uint8_t* qh) {
     return _mm256_cmpeq_epi8(_mm256_and_si256(v, sel), sel);
 }
 
-// int16 lanes 0-7 = a, 8-15 = b: the scales of two 16-element groups after maddubs.
-inline __m256i scale_pair(int16_t a, int16_t b) { return _mm256_set_m128i(_mm_set1_epi16(b), _mm_set1_epi16(a)); }
+// From 16 int8 group scales: int16 lanes 0-7 = s8[g], lanes 8-15 = s8[g + 1], i.e. the scales of
+// the two 16-element groups a 32-byte maddubs result covers.
+inline __m256i scale_pair(__m128i s8, int g) {
+    const __m128i idx = _mm_add_epi8(_mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1),
+                                     _mm_set1_epi8(static_cast<char>(g)));
+    return _mm256_cvtepi8_epi16(_mm_shuffle_epi8(s8, idx));
+}
 
 // ---- float types ------------------------------------------------------------------------------
 
@@ -182,43 +187,41 @@ float dot_q8_0(int64_t nb, const BlockQ8_0* w, const BlockQ8_0* x) {
 // ---- K-quants (against Q8_K) -------------------------------------------------------------------
 
 float dot_q2_k(int64_t nb, const BlockQ2_K* w, const BlockQ8_K* x) {
-    __m256 acc = _mm256_setzero_ps();
-    float mins_total = 0.0f;
+    __m256 acc = _mm256_setzero_ps(), acc_min = _mm256_setzero_ps();
     const __m256i three = _mm256_set1_epi8(3);
+    const __m128i low4 = _mm_set1_epi8(0x0F);
     for (int64_t i = 0; i < nb; ++i) {
         const __m128i packed = loadu128(w[i].scales);
-        const __m256i mins16 = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(packed, 4), _mm_set1_epi8(0x0F)));
-        const int mins = hsum_i32(_mm256_madd_epi16(mins16, loadu(x[i].bsums)));
-        int16_t sc[16];
-        for (int g = 0; g < 16; ++g) sc[g] = static_cast<int16_t>(w[i].scales[g] & 0xF);
+        const __m128i s8 = _mm_and_si128(packed, low4);
+        const __m256i mins16 = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(packed, 4), low4));
+        const __m256i mins = _mm256_madd_epi16(mins16, loadu(x[i].bsums));
+        acc_min = _mm256_fmadd_ps(_mm256_set1_ps(x[i].d * h2f(w[i].dmin)), _mm256_cvtepi32_ps(mins), acc_min);
         __m256i sumi = _mm256_setzero_si256();
         for (int h = 0; h < 2; ++h) {
             __m256i q = loadu(w[i].qs + 32 * h);
             for (int j = 0; j < 4; ++j) {
                 const int g = 8 * h + 2 * j;
                 const __m256i p = _mm256_maddubs_epi16(_mm256_and_si256(q, three), loadu(x[i].qs + 16 * g));
-                sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p, scale_pair(sc[g], sc[g + 1])));
+                sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p, scale_pair(s8, g)));
                 q = _mm256_srli_epi16(q, 2);
             }
         }
-        const float d = x[i].d * h2f(w[i].d);
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi), acc);
-        mins_total += x[i].d * h2f(w[i].dmin) * static_cast<float>(mins);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(x[i].d * h2f(w[i].d)), _mm256_cvtepi32_ps(sumi), acc);
     }
-    return hsum(acc) - mins_total;
+    return hsum(_mm256_sub_ps(acc, acc_min));
 }
 
 float dot_q3_k(int64_t nb, const BlockQ3_K* w, const BlockQ8_K* x) {
-    __m256 acc = _mm256_setzero_ps();
-    float offset_total = 0.0f;
+    __m256 acc = _mm256_setzero_ps(), acc_off = _mm256_setzero_ps();
     const __m256i three = _mm256_set1_epi8(3), one = _mm256_set1_epi8(1);
     for (int64_t i = 0; i < nb; ++i) {
-        int8_t sc8[16];
-        unpack_q3_k_scales(w[i].scales, sc8);
-        int16_t sc[16];
-        for (int g = 0; g < 16; ++g) sc[g] = sc8[g];
+        uint32_t u[4];
+        unpack_q3_k_scales_u(w[i].scales, u);
+        const __m128i s8 = _mm_sub_epi8(loadu128(u), _mm_set1_epi8(32));
+        const float d = x[i].d * h2f(w[i].d);
         // q = u - 4 with u = low2 | high << 2 in [0, 7]; the -4 is applied through bsums.
-        const int offset = hsum_i32(_mm256_madd_epi16(_mm256_cvtepi8_epi16(loadu128(sc8)), loadu(x[i].bsums)));
+        const __m256i off = _mm256_madd_epi16(_mm256_cvtepi8_epi16(s8), loadu(x[i].bsums));
+        acc_off = _mm256_fmadd_ps(_mm256_set1_ps(4.0f * d), _mm256_cvtepi32_ps(off), acc_off);
         __m256i hm = loadu(w[i].hmask);
         __m256i sumi = _mm256_setzero_si256();
         for (int h = 0; h < 2; ++h) {
@@ -226,33 +229,32 @@ float dot_q3_k(int64_t nb, const BlockQ3_K* w, const BlockQ8_K* x) {
             for (int j = 0; j < 4; ++j) {
                 const int g = 8 * h + 2 * j;
                 const __m256i high = _mm256_slli_epi16(_mm256_and_si256(hm, one), 2);
-                const __m256i u = _mm256_or_si256(_mm256_and_si256(q, three), high);
-                const __m256i p = _mm256_maddubs_epi16(u, loadu(x[i].qs + 16 * g));
-                sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p, scale_pair(sc[g], sc[g + 1])));
+                const __m256i uq = _mm256_or_si256(_mm256_and_si256(q, three), high);
+                const __m256i p = _mm256_maddubs_epi16(uq, loadu(x[i].qs + 16 * g));
+                sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p, scale_pair(s8, g)));
                 q = _mm256_srli_epi16(q, 2);
                 hm = _mm256_srli_epi16(hm, 1);
             }
         }
-        const float d = x[i].d * h2f(w[i].d);
         acc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi), acc);
-        offset_total += d * static_cast<float>(4 * offset);
     }
-    return hsum(acc) - offset_total;
+    return hsum(_mm256_sub_ps(acc, acc_off));
 }
 
 // Q4_K and Q5_K share everything but the fifth bit.
 template <bool kFifthBit, typename Block>
 float dot_q45_k(int64_t nb, const Block* w, const BlockQ8_K* x) {
-    __m256 acc = _mm256_setzero_ps();
-    float mins_total = 0.0f;
+    __m256 acc = _mm256_setzero_ps(), acc_min = _mm256_setzero_ps();
     const __m256i low4 = _mm256_set1_epi8(0x0F), one = _mm256_set1_epi8(1);
     for (int64_t i = 0; i < nb; ++i) {
-        uint8_t sc[8], m[8];
-        for (int g = 0; g < 8; ++g) scale_min_k4(g, w[i].scales, &sc[g], &m[g]);
-        // Each min applies to two bsums (32 elements = 2 groups of 16).
-        const __m256i m16 = _mm256_setr_epi16(m[0], m[0], m[1], m[1], m[2], m[2], m[3], m[3], m[4], m[4], m[5], m[5],
-                                              m[6], m[6], m[7], m[7]);
-        const int mins = hsum_i32(_mm256_madd_epi16(m16, loadu(x[i].bsums)));
+        uint32_t u[4];
+        unpack_k4_scales(w[i].scales, u);
+        const auto* sc = reinterpret_cast<const uint8_t*>(u);
+        // Each min covers two bsums (32 elements = 2 groups of 16): duplicate the min bytes.
+        const __m128i mins8 = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(u + 2));
+        const __m256i m16 = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(mins8, mins8));
+        const __m256i mins = _mm256_madd_epi16(m16, loadu(x[i].bsums));
+        acc_min = _mm256_fmadd_ps(_mm256_set1_ps(x[i].d * h2f(w[i].dmin)), _mm256_cvtepi32_ps(mins), acc_min);
         __m256i hb = _mm256_setzero_si256();
         if constexpr (kFifthBit) hb = loadu(w[i].qh);
         __m256i sumi = _mm256_setzero_si256();
@@ -271,19 +273,19 @@ float dot_q45_k(int64_t nb, const Block* w, const BlockQ8_K* x) {
             sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p1, _mm256_set1_epi16(sc[2 * j + 1])));
         }
         acc = _mm256_fmadd_ps(_mm256_set1_ps(x[i].d * h2f(w[i].d)), _mm256_cvtepi32_ps(sumi), acc);
-        mins_total += x[i].d * h2f(w[i].dmin) * static_cast<float>(mins);
     }
-    return hsum(acc) - mins_total;
+    return hsum(_mm256_sub_ps(acc, acc_min));
 }
 
 float dot_q6_k(int64_t nb, const BlockQ6_K* w, const BlockQ8_K* x) {
-    __m256 acc = _mm256_setzero_ps();
-    float offset_total = 0.0f;
+    __m256 acc = _mm256_setzero_ps(), acc_off = _mm256_setzero_ps();
     const __m256i low4 = _mm256_set1_epi8(0x0F), three = _mm256_set1_epi8(3);
     for (int64_t i = 0; i < nb; ++i) {
-        const int8_t* sc = w[i].scales;
+        const __m128i s8 = loadu128(w[i].scales);
+        const float d = x[i].d * h2f(w[i].d);
         // q = u - 32 with u in [0, 63]; the -32 is applied through bsums.
-        const int offset = hsum_i32(_mm256_madd_epi16(_mm256_cvtepi8_epi16(loadu128(sc)), loadu(x[i].bsums)));
+        const __m256i off = _mm256_madd_epi16(_mm256_cvtepi8_epi16(s8), loadu(x[i].bsums));
+        acc_off = _mm256_fmadd_ps(_mm256_set1_ps(32.0f * d), _mm256_cvtepi32_ps(off), acc_off);
         __m256i sumi = _mm256_setzero_si256();
         for (int h = 0; h < 2; ++h) {
             const __m256i ql0 = loadu(w[i].ql + 64 * h);
@@ -301,14 +303,12 @@ float dot_q6_k(int64_t nb, const BlockQ6_K* w, const BlockQ8_K* x) {
             for (int k = 0; k < 4; ++k) {
                 const int g = 8 * h + 2 * k;
                 const __m256i p = _mm256_maddubs_epi16(u[k], loadu(x[i].qs + 16 * g));
-                sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p, scale_pair(sc[g], sc[g + 1])));
+                sumi = _mm256_add_epi32(sumi, _mm256_madd_epi16(p, scale_pair(s8, g)));
             }
         }
-        const float d = x[i].d * h2f(w[i].d);
         acc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi), acc);
-        offset_total += d * static_cast<float>(32 * offset);
     }
-    return hsum(acc) - offset_total;
+    return hsum(_mm256_sub_ps(acc, acc_off));
 }
 
 template <typename T>

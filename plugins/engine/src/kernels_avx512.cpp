@@ -31,6 +31,13 @@ inline __m512 join_scale(float lo, float hi) {
     return _mm512_insertf32x8(_mm512_castps256_ps512(_mm256_set1_ps(lo)), _mm256_set1_ps(hi), 1);
 }
 
+inline float hsum256(__m256 h) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
 inline float hsum512(__m512 v) {
     const __m256 h = _mm512_castps512_ps256(_mm512_add_ps(v, _mm512_shuffle_f32x4(v, v, _MM_SHUFFLE(1, 0, 3, 2))));
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
@@ -158,14 +165,19 @@ inline __m512i spread_scales_16(__m512i s16, int base) {
 template <bool kFifthBit, typename Block>
 float dot_q45_k(int64_t nb, const Block* w, const BlockQ8_K* x) {
     __m512 acc = _mm512_setzero_ps();
-    float mins_total = 0.0f;
+    __m256 acc_min = _mm256_setzero_ps();
     const __m256i low4 = _mm256_set1_epi8(0x0F), one = _mm256_set1_epi8(1);
+    // int16 lanes 0-15 take scale 2j, lanes 16-31 scale 2j+1 (after adding 2j).
+    const __m512i half_idx = _mm512_inserti64x4(_mm512_setzero_si512(), _mm256_set1_epi16(1), 1);
     for (int64_t i = 0; i < nb; ++i) {
-        uint8_t sc[8], m[8];
-        for (int g = 0; g < 8; ++g) scale_min_k4(g, w[i].scales, &sc[g], &m[g]);
-        const __m256i m16 = _mm256_setr_epi16(m[0], m[0], m[1], m[1], m[2], m[2], m[3], m[3], m[4], m[4], m[5], m[5],
-                                              m[6], m[6], m[7], m[7]);
-        const int mins = hsum_i32_256(_mm256_madd_epi16(m16, loadu256(x[i].bsums)));
+        uint32_t u[4];
+        unpack_k4_scales(w[i].scales, u);
+        const __m128i sm8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(u));
+        // Each min covers two bsums (32 elements = 2 groups of 16): duplicate the min bytes.
+        const __m256i m16 = _mm256_cvtepu8_epi16(_mm_unpackhi_epi8(sm8, sm8));
+        const __m256i mins = _mm256_madd_epi16(m16, loadu256(x[i].bsums));
+        acc_min = _mm256_fmadd_ps(_mm256_set1_ps(x[i].d * h2f(w[i].dmin)), _mm256_cvtepi32_ps(mins), acc_min);
+        const __m512i sc16 = _mm512_castsi256_si512(_mm256_cvtepu8_epi16(sm8));  // lanes 0-7 scales
         __m256i hb = _mm256_setzero_si256();
         if constexpr (kFifthBit) hb = loadu256(w[i].qh);
         __m512i sumi = _mm512_setzero_si512();
@@ -180,13 +192,13 @@ float dot_q45_k(int64_t nb, const Block* w, const BlockQ8_K* x) {
             }
             // Elements 64j..64j+63: group 2j in the low half, 2j+1 in the high half.
             const __m512i p = _mm512_maddubs_epi16(join(lo, hi), loadu512(x[i].qs + 64 * j));
-            const __m512i s = join(_mm256_set1_epi16(sc[2 * j]), _mm256_set1_epi16(sc[2 * j + 1]));
+            const __m512i s = _mm512_permutexvar_epi16(_mm512_add_epi16(half_idx, _mm512_set1_epi16(static_cast<short>(2 * j))), sc16);
             sumi = _mm512_dpwssd_epi32(sumi, p, s);
         }
         acc = _mm512_fmadd_ps(_mm512_set1_ps(x[i].d * h2f(w[i].d)), _mm512_cvtepi32_ps(sumi), acc);
-        mins_total += x[i].d * h2f(w[i].dmin) * static_cast<float>(mins);
     }
-    return hsum512(acc) - mins_total;
+    const __m256 a = _mm256_add_ps(_mm512_castps512_ps256(acc), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(acc), 1)));
+    return hsum256(_mm256_sub_ps(a, acc_min));
 }
 
 float dot_q6_k(int64_t nb, const BlockQ6_K* w, const BlockQ8_K* x) {
