@@ -3,6 +3,8 @@
 //
 // VEIL_ISA=scalar|avx2|avx512 caps the choice (for A/B checks and benchmarking); an ISA the CPU
 // lacks falls back to the best supported one below it.
+#include <cpuid.h>
+
 #include <cstdlib>
 #include <cstring>
 
@@ -11,9 +13,17 @@
 namespace veil::engine {
 namespace {
 
+// GCC 12's __builtin_cpu_supports("f16c") reports 0 even on CPUs that have it, so read the bit
+// (CPUID leaf 1, ECX bit 29) directly.
+bool cpu_has_f16c() {
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    if (__get_cpuid(1, &eax, &ebx, &ecx, &edx) == 0) return false;
+    return (ecx & (1u << 29)) != 0;
+}
+
 bool cpu_has_avx2() {
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && cpu_has_f16c();
 }
 
 bool cpu_has_avx512() {
@@ -23,8 +33,6 @@ bool cpu_has_avx512() {
            __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
            __builtin_cpu_supports("avx512vnni");
 }
-
-// F16C has no __builtin_cpu_supports name in every GCC; every AVX2 CPU shipped has it.
 
 const KernelTable& choose() {
     Isa cap = Isa::Avx512;
