@@ -67,7 +67,10 @@ DeviceReport device_get_report(SevGuestIo& io, ByteView rd, uint32_t vmpl) {
     DeviceReport out;
     Bytes resp(kResponseSize, 0);
     size_t certs_len = 4 * 4096;  // the kernel wants whole pages
-    for (int attempt = 0; attempt < 3; ++attempt) {
+    bool extended = true;
+    for (int attempt = 0; extended; ++attempt) {
+        if (attempt == 3)  // the host keeps asking for more: don't loop forever, don't drop the certs silently
+            throw sdk::Error(VEIL_ERR_IO, "SNP_GET_EXT_REPORT: certificate buffer still too small after 3 attempts");
         Bytes certs(certs_len, 0);
         SnpExtReportReq ext{};
         std::memcpy(ext.data.user_data, rd.data(), 64);
@@ -88,10 +91,12 @@ DeviceReport device_get_report(SevGuestIo& io, ByteView rd, uint32_t vmpl) {
             certs_len = (static_cast<size_t>(ext.certs_len) + 4095) / 4096 * 4096;  // retry with what it needs
             continue;
         }
-        if (rc == -ENOTTY || rc == -EOPNOTSUPP) break;  // no extended request here: plain report
+        if (rc == -ENOTTY || rc == -EOPNOTSUPP) {
+            extended = false;  // no extended request here: plain report
+            continue;
+        }
         throw sdk::Error(VEIL_ERR_IO, request_error("SNP_GET_EXT_REPORT", rc, req.exitinfo2));
     }
-    if (!out.report.empty()) return out;
 
     SnpReportReq plain{};
     std::memcpy(plain.user_data, rd.data(), 64);

@@ -158,6 +158,7 @@ public:
     std::vector<uint32_t> certs_lens;
     uint32_t needed = 5 * 4096;
     bool ext_supported = true;
+    bool greedy = false;  // asks for more every time
     int calls = 0;
 
     int ioctl(unsigned long request, void* arg) override {
@@ -175,6 +176,7 @@ public:
             certs_lens.push_back(ext->certs_len);
             if (ext->certs_len < needed) {
                 ext->certs_len = needed;
+                if (greedy) needed += 4096;
                 req->exitinfo2 = uint64_t{snp::kVmmErrInvalidLen} << 32;
                 return -EIO;
             }
@@ -201,6 +203,14 @@ TEST(SevGuestDevice, ExtendedReportRetriesWithKernelLength) {
     ASSERT_EQ(dev.certs_lens.size(), 2u);
     EXPECT_EQ(dev.certs_lens[0], 4u * 4096);
     EXPECT_EQ(dev.certs_lens[1], dev.needed);
+}
+
+TEST(SevGuestDevice, EndlessTooSmallAnswersStop) {
+    FakeSevGuest dev;
+    dev.greedy = true;
+    auto rd = snp_report_data();
+    EXPECT_THROW(snp::device_get_report(dev, rd, 0), veil::sdk::Error);
+    EXPECT_EQ(dev.calls, 3);
 }
 
 TEST(SevGuestDevice, FallsBackToPlainReport) {
