@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "test_llama_gguf.h"
 #include "test_llama_proxy.h"
 #include "test_llama_support.h"
 #include "veil/engine/llama_error.h"
@@ -27,9 +26,9 @@ float max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
 }
 
 struct Stories {
-    Stories() : gguf(model_path("stories260K.gguf")), tensors(*gguf.abi()),
-                model(*gguf.abi(), [this](size_t i) { return tensors.data(i); }, 2) {}
-    TestGguf gguf;
+    Stories() : gguf(open_gguf(model_path("stories260K.gguf"))), tensors(*gguf->abi()),
+                model(*gguf->abi(), [this](size_t i) { return tensors.data(i); }, 1) {}
+    std::unique_ptr<GgufModelSource> gguf;
     OwnedTensors tensors;
     LlamaModel model;
     std::vector<float> logits() const { return std::vector<float>(model.hparams().n_vocab); }
@@ -138,15 +137,15 @@ std::string load_error(ProxySource& proxy) {
 }
 
 TEST(LlamaValidation, MissingTensorIsNamed) {
-    TestGguf g(model_path("stories260K.gguf"));
-    ProxySource p(*g.abi());
+    auto g = open_gguf(model_path("stories260K.gguf"));
+    ProxySource p(*g->abi());
     p.remove_tensor("blk.3.ffn_up.weight");
     EXPECT_NE(load_error(p).find("'blk.3.ffn_up.weight' is missing"), std::string::npos) << load_error(p);
 }
 
 TEST(LlamaValidation, WrongDimsAreNamed) {
-    TestGguf g(model_path("synth-d256-Q4_K_M.gguf"));
-    ProxySource p(*g.abi());
+    auto g = open_gguf(model_path("synth-d256-Q4_K_M.gguf"));
+    ProxySource p(*g->abi());
     p.find("blk.1.attn_k.weight")->dims[1] = 256;
     const std::string msg = load_error(p);
     EXPECT_NE(msg.find("blk.1.attn_k.weight"), std::string::npos) << msg;
@@ -154,19 +153,19 @@ TEST(LlamaValidation, WrongDimsAreNamed) {
 }
 
 TEST(LlamaValidation, WrongTypeIsNamed) {
-    TestGguf g(model_path("stories260K.gguf"));
-    ProxySource p(*g.abi());
+    auto g = open_gguf(model_path("stories260K.gguf"));
+    ProxySource p(*g->abi());
     p.find("output_norm.weight")->type = VEIL_TYPE_F16;
     EXPECT_NE(load_error(p).find("output_norm.weight"), std::string::npos);
-    TestGguf g2(model_path("stories260K.gguf"));
-    ProxySource p2(*g2.abi());
+    auto g2 = open_gguf(model_path("stories260K.gguf"));
+    ProxySource p2(*g2->abi());
     p2.find("blk.0.attn_q.weight")->type = 77;
     EXPECT_NE(load_error(p2).find("'blk.0.attn_q.weight': type 77"), std::string::npos) << load_error(p2);
 }
 
 TEST(LlamaValidation, ByteSizeMismatchIsNamed) {
-    TestGguf g(model_path("stories260K.gguf"));
-    ProxySource p(*g.abi());
+    auto g = open_gguf(model_path("stories260K.gguf"));
+    ProxySource p(*g->abi());
     p.find("blk.2.attn_v.weight")->n_bytes += 64;
     const std::string msg = load_error(p);
     EXPECT_NE(msg.find("blk.2.attn_v.weight"), std::string::npos) << msg;
@@ -174,35 +173,35 @@ TEST(LlamaValidation, ByteSizeMismatchIsNamed) {
 }
 
 TEST(LlamaValidation, UnusedTensorIsRefused) {
-    TestGguf g(model_path("stories260K.gguf"));
-    ProxySource p(*g.abi());
+    auto g = open_gguf(model_path("stories260K.gguf"));
+    ProxySource p(*g->abi());
     p.add_alias("blk.0.attn_norm.weight", "blk.0.attn_q.bias");
     EXPECT_NE(load_error(p).find("blk.0.attn_q.bias"), std::string::npos) << load_error(p);
 }
 
 TEST(LlamaValidation, MetadataProblemsAreNamed) {
     {
-        TestGguf g(model_path("stories260K.gguf"));
-        ProxySource p(*g.abi());
+        auto g = open_gguf(model_path("stories260K.gguf"));
+        ProxySource p(*g->abi());
         p.set_string("general.architecture", "gpt2");
         EXPECT_NE(load_error(p).find("'gpt2'"), std::string::npos) << load_error(p);
     }
     {
-        TestGguf g(model_path("stories260K.gguf"));
-        ProxySource p(*g.abi());
+        auto g = open_gguf(model_path("stories260K.gguf"));
+        ProxySource p(*g->abi());
         p.erase_meta("llama.block_count");
         EXPECT_NE(load_error(p).find("llama.block_count"), std::string::npos) << load_error(p);
     }
     {
-        TestGguf g(model_path("stories260K.gguf"));
-        ProxySource p(*g.abi());
+        auto g = open_gguf(model_path("stories260K.gguf"));
+        ProxySource p(*g->abi());
         p.set_uint("llama.attention.head_count_kv", 3);
         EXPECT_NE(load_error(p).find("head_count_kv"), std::string::npos) << load_error(p);
     }
     {
         // A block count larger than the file's layers: the first absent layer is named.
-        TestGguf g(model_path("stories260K.gguf"));
-        ProxySource p(*g.abi());
+        auto g = open_gguf(model_path("stories260K.gguf"));
+        ProxySource p(*g->abi());
         p.set_uint("llama.block_count", 6);
         EXPECT_NE(load_error(p).find("blk.5.attn_norm.weight"), std::string::npos) << load_error(p);
     }
@@ -210,8 +209,8 @@ TEST(LlamaValidation, MetadataProblemsAreNamed) {
 
 TEST(LlamaValidation, TiedOutputUsesTokenEmbedding) {
     // Without output.weight the model must still load (llama.cpp ties it to token_embd).
-    TestGguf g(model_path("stories260K.gguf"));
-    ProxySource p(*g.abi());
+    auto g = open_gguf(model_path("stories260K.gguf"));
+    ProxySource p(*g->abi());
     p.remove_tensor("output.weight");
     const veil_model_source& src = p.abi();
     OwnedTensors tensors(src);

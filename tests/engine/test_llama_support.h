@@ -2,6 +2,7 @@
 // source, aligned copies of the weights, and logit comparisons.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -18,12 +19,22 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include "model/gguf_model_source.h"
+#include "plugin_host/host_api.h"
 #include "veil/backend.h"
-#include "veil/engine/ggml_types.h"
 
 namespace veil::test {
 
 inline std::filesystem::path testdata_dir() { return VEIL_TESTDATA_DIR; }
+
+// ---- models -------------------------------------------------------------------------------------
+
+// A GGUF file as the host presents it to backends (core's model source).
+inline std::unique_ptr<GgufModelSource> open_gguf(const std::filesystem::path& path) {
+    return GgufModelSource::open(path.string(), [](veil_error_code code, const std::string& msg) {
+        return HostApi::new_error(code, msg);
+    });
+}
 
 // ---- reference logits ----------------------------------------------------------------------------
 
@@ -127,7 +138,11 @@ public:
         for (size_t i = 0; i < src.n_tensors; ++i) {
             bufs_.push_back(aligned_bytes(src.tensors[i].n_bytes));
             veil_error* err = src.read(src.ctx, i, 0, bufs_.back().get(), src.tensors[i].n_bytes, 0);
-            if (err != nullptr) throw std::runtime_error(std::string("read failed: ") + src.tensors[i].name);
+            if (err != nullptr) {
+                std::string msg = err->message;
+                ErrorDeleter()(err);
+                throw std::runtime_error(std::string("read of ") + src.tensors[i].name + " failed: " + msg);
+            }
         }
     }
     const void* data(size_t i) const { return bufs_.at(i).get(); }

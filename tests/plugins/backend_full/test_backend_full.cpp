@@ -1,0 +1,228 @@
+// backend_full as the host sees it: dlopen the built plugin, drive it only through the C ABI
+// (veil_plugin_info + veil_backend_vtable) with a minimal host API, and check a llama.cpp
+// reference end to end.
+#include <dlfcn.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <cstdlib>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "test_llama_proxy.h"
+#include "test_llama_support.h"  // includes core's host_api.h, which defines struct veil_error
+#include "veil/backend.h"
+
+namespace veil::test {
+namespace {
+
+struct TestHost {
+    std::mutex mu;
+    std::vector<std::string> logs;
+    veil_host_api api{};
+
+    TestHost() {
+        api.struct_size = sizeof(api);
+        api.abi_major = VEIL_ABI_MAJOR;
+        api.abi_minor = VEIL_ABI_MINOR;
+        api.host_ctx = this;
+        api.log = [](void* ctx, veil_log_level, const char* msg) {
+            auto* h = static_cast<TestHost*>(ctx);
+            std::lock_guard<std::mutex> lock(h->mu);
+            h->logs.emplace_back(msg);
+        };
+        // Errors come from core's factory so the model source's errors and the plugin's are one kind.
+        api.error_new = [](void*, veil_error_code code, const char* msg) { return HostApi::new_error(code, msg); };
+        api.error_free = [](void*, veil_error* e) { ErrorDeleter()(e); };
+        api.alloc = [](void*, size_t size, size_t align) -> void* {
+            if (align == 0) align = 64;
+            return std::aligned_alloc(align, (size + align - 1) / align * align);
+        };
+        api.free = [](void*, void* p) { std::free(p); };
+    }
+};
+
+// Takes ownership of a returned error; empty string on success.
+struct Err {
+    veil_error_code code = VEIL_ERR_GENERIC;
+    std::string message;
+    bool ok = true;
+};
+Err take(veil_error* e) {
+    Err r;
+    if (e != nullptr) {
+        r = {e->code, e->message, false};
+        ErrorDeleter()(e);
+    }
+    return r;
+}
+
+class Plugin {
+public:
+    Plugin() {
+        handle_ = dlopen(VEIL_BACKEND_FULL_SO, RTLD_NOW | RTLD_LOCAL);
+        if (handle_ == nullptr) throw std::runtime_error(std::string("dlopen: ") + dlerror());
+        auto query = reinterpret_cast<veil_plugin_query_fn>(dlsym(handle_, VEIL_PLUGIN_QUERY_SYMBOL));
+        if (query == nullptr) throw std::runtime_error("no veil_plugin_query");
+        info = query();
+        vt = static_cast<const veil_backend_vtable*>(info->vtable);
+        Err e = take(info->create(&host.api, "{}", &instance));
+        if (!e.ok) throw std::runtime_error("create: " + e.message);
+    }
+    ~Plugin() {
+        if (instance) info->destroy(instance);
+        // Never dlclose: plugins are not unloaded while the process runs (as in the host).
+    }
+    Err load(const veil_model_source& src, const char* options, void** model) {
+        return take(vt->load(instance, &src, options, model));
+    }
+
+    TestHost host;
+    void* handle_ = nullptr;
+    const veil_plugin_info* info = nullptr;
+    const veil_backend_vtable* vt = nullptr;
+    void* instance = nullptr;
+};
+
+double min_cosine_through_abi(Plugin& p, void* model, const Reference& ref) {
+    void* session = nullptr;
+    EXPECT_TRUE(take(p.vt->session_create(model, 0, &session)).ok);
+    std::vector<float> logits(ref.steps[0].logits.size());
+    EXPECT_TRUE(take(p.vt->eval(session, ref.prompt.data(), ref.prompt.size(), logits.data())).ok);
+    double min_cos = cosine(logits, ref.steps[0].logits);
+    for (size_t k = 1; k < ref.steps.size(); ++k) {
+        const int32_t tok = ref.steps[k - 1].argmax;
+        EXPECT_TRUE(take(p.vt->eval(session, &tok, 1, logits.data())).ok);
+        min_cos = std::min(min_cos, cosine(logits, ref.steps[k].logits));
+        EXPECT_EQ(argmax(logits.data(), logits.size()), ref.steps[k].argmax) << "step " << k;
+    }
+    EXPECT_EQ(p.vt->session_position(session), ref.prompt.size() + ref.steps.size() - 1);
+    p.vt->session_destroy(session);
+    return min_cos;
+}
+
+TEST(LlamaBackendFullPlugin, DescribesItself) {
+    Plugin p;
+    EXPECT_EQ(p.info->magic, VEIL_PLUGIN_MAGIC);
+    EXPECT_EQ(p.info->abi_major, static_cast<uint32_t>(VEIL_ABI_MAJOR));
+    EXPECT_EQ(p.info->kind, static_cast<uint32_t>(VEIL_KIND_BACKEND));
+    EXPECT_STREQ(p.info->name, "backend_full");
+    EXPECT_TRUE(p.info->capabilities & VEIL_CAP_BACKEND_FULL_RESIDENT);
+    veil_error* reason = nullptr;
+    EXPECT_GT(p.info->probe(&p.host.api, "{}", &reason), 0u);
+    EXPECT_EQ(reason, nullptr);
+    EXPECT_EQ(p.vt->struct_size, sizeof(veil_backend_vtable));
+}
+
+TEST(LlamaBackendFullPlugin, Stories260KReferenceThroughCAbi) {
+    const Reference ref = load_reference(testdata_dir() / "reference" / "stories260K.once.jsonl");
+    auto gguf = open_gguf(ref.model);
+    // Through a proxy that offers no map(): the plugin must fall back to read().
+    ProxySource no_map(*gguf->abi());
+    Plugin p;
+    void* model = nullptr;
+    Err e = p.load(no_map.abi(), R"({"threads":2})", &model);
+    ASSERT_TRUE(e.ok) << e.message;
+
+    veil_model_info info{};
+    info.struct_size = sizeof(info);
+    ASSERT_TRUE(take(p.vt->model_info(model, &info)).ok);
+    EXPECT_EQ(info.n_vocab, 512u);
+    EXPECT_EQ(info.n_ctx_train, 2048u);
+    EXPECT_EQ(info.n_embd, 64u);
+    EXPECT_EQ(info.n_layer, 5u);
+    EXPECT_GT(info.weight_bytes, 0u);
+
+    const double min_cos = min_cosine_through_abi(p, model, ref);
+    std::printf("[plugin] %s through the C ABI: min cosine %.6f\n", ref.name.c_str(), min_cos);
+    EXPECT_GE(min_cos, 0.999);
+
+    char* json = nullptr;
+    ASSERT_TRUE(take(p.vt->stats(model, &json)).ok);
+    auto stats = Poco::JSON::Parser().parse(json).extract<Poco::JSON::Object::Ptr>();
+    p.host.api.free(nullptr, json);
+    EXPECT_EQ(stats->getValue<uint64_t>("weight_bytes"), info.weight_bytes);
+    EXPECT_EQ(stats->getValue<int>("threads"), 2);
+    EXPECT_FALSE(stats->getValue<std::string>("isa").empty());
+    p.vt->unload(model);
+}
+
+TEST(LlamaBackendFullPlugin, MappedSourceAndSessionErrors) {
+    const Reference ref = load_reference(testdata_dir() / "reference" / "synth-d256-Q8_0.once.jsonl");
+    auto gguf = open_gguf(ref.model);
+    ASSERT_NE(gguf->abi()->map, nullptr);  // a plain file: the plugin copies from the mapping
+    Plugin p;
+    void* model = nullptr;
+    ASSERT_TRUE(p.load(*gguf->abi(), "{}", &model).ok);
+
+    void* session = nullptr;
+    ASSERT_TRUE(take(p.vt->session_create(model, 8, &session)).ok);
+    std::vector<float> logits(512);
+    ASSERT_TRUE(take(p.vt->eval(session, ref.prompt.data(), ref.prompt.size(), logits.data())).ok);
+    EXPECT_GE(cosine(logits, ref.steps[0].logits), 0.995);
+
+    const int32_t four[4] = {10, 11, 12, 13};
+    Err overflow = take(p.vt->eval(session, four, 4, logits.data()));
+    EXPECT_FALSE(overflow.ok);
+    EXPECT_EQ(overflow.code, VEIL_ERR_INVALID_ARGUMENT);
+    EXPECT_NE(overflow.message.find("n_ctx of 8"), std::string::npos) << overflow.message;
+    EXPECT_EQ(p.vt->session_position(session), ref.prompt.size());
+
+    EXPECT_TRUE(take(p.vt->session_rewind(session, 1)).ok);
+    EXPECT_EQ(p.vt->session_position(session), 1u);
+    EXPECT_FALSE(take(p.vt->session_rewind(session, 2)).ok);
+    const int32_t bad = 512;
+    EXPECT_EQ(take(p.vt->eval(session, &bad, 1, nullptr)).code, VEIL_ERR_INVALID_ARGUMENT);
+    p.vt->session_destroy(session);
+    p.vt->unload(model);
+}
+
+TEST(LlamaBackendFullPlugin, BadOptionsAndModelsAreRefused) {
+    auto gguf = open_gguf(testdata_dir() / "models" / "stories260K.gguf");
+    Plugin p;
+    void* model = nullptr;
+    for (const char* opts : {R"({"threads":0})", R"({"threads":"two"})", R"({"mlock":1})", "[1,2]", "not json"}) {
+        Err e = p.load(*gguf->abi(), opts, &model);
+        EXPECT_FALSE(e.ok) << opts;
+        EXPECT_EQ(e.code, VEIL_ERR_INVALID_ARGUMENT) << opts << ": " << e.message;
+    }
+    ProxySource proxy(*gguf->abi());
+    proxy.remove_tensor("blk.4.ffn_down.weight");
+    Err e = p.load(proxy.abi(), "{}", &model);
+    EXPECT_EQ(e.code, VEIL_ERR_NOT_FOUND);
+    EXPECT_NE(e.message.find("blk.4.ffn_down.weight"), std::string::npos) << e.message;
+}
+
+TEST(LlamaBackendFullPlugin, MlockFailureQuotesTheLimit) {
+    auto gguf = open_gguf(testdata_dir() / "models" / "stories260K.gguf");
+    Plugin p;
+    struct rlimit saved {};
+    ASSERT_EQ(getrlimit(RLIMIT_MEMLOCK, &saved), 0);
+    // A 4 KiB soft limit cannot hold the ~1 MB of weights (unless we are privileged).
+    struct rlimit tiny = saved;
+    tiny.rlim_cur = 4096;
+    ASSERT_EQ(setrlimit(RLIMIT_MEMLOCK, &tiny), 0);
+    void* model = nullptr;
+    Err e = p.load(*gguf->abi(), R"({"mlock":true})", &model);
+    ASSERT_EQ(setrlimit(RLIMIT_MEMLOCK, &saved), 0);
+    if (e.ok) {
+        // Root (CAP_IPC_LOCK) ignores the limit: then the weights are locked.
+        char* json = nullptr;
+        ASSERT_TRUE(take(p.vt->stats(model, &json)).ok);
+        EXPECT_NE(std::string(json).find("\"mlock\":true"), std::string::npos) << json;
+        p.host.api.free(nullptr, json);
+        p.vt->unload(model);
+        GTEST_SKIP() << "privileged process: mlock ignores RLIMIT_MEMLOCK";
+    }
+    EXPECT_EQ(e.code, VEIL_ERR_OUT_OF_MEMORY);
+    EXPECT_NE(e.message.find("RLIMIT_MEMLOCK soft 4096 bytes"), std::string::npos) << e.message;
+}
+
+}  // namespace
+}  // namespace veil::test
