@@ -94,6 +94,7 @@ std::unique_ptr<GgufFile> GgufFile::open(const std::string& path) {
     f->name_ = path;
     f->data_ = f->map_->data();
     f->size_ = f->map_->size();
+    f->in_memory_ = f->size_;
     f->parse_all();
     return f;
 }
@@ -103,12 +104,27 @@ std::unique_ptr<GgufFile> GgufFile::parse(const void* data, size_t size, const s
     f->name_ = name;
     f->data_ = static_cast<const uint8_t*>(data);
     f->size_ = size;
+    f->in_memory_ = size;
+    f->parse_all();
+    return f;
+}
+
+std::unique_ptr<GgufFile> GgufFile::parse_header_region(const void* data, size_t header_size, uint64_t declared_file_size,
+                                                        const std::string& name) {
+    if (header_size > declared_file_size)
+        throw GgufError(name + ": header region of " + std::to_string(header_size) + " bytes exceeds the declared file size " +
+                        std::to_string(declared_file_size));
+    std::unique_ptr<GgufFile> f(new GgufFile());
+    f->name_ = name;
+    f->data_ = static_cast<const uint8_t*>(data);
+    f->size_ = declared_file_size;
+    f->in_memory_ = header_size;
     f->parse_all();
     return f;
 }
 
 void GgufFile::parse_all() {
-    GgufCursor c(data_, size_, name_);
+    GgufCursor c(data_, in_memory_, name_);
     parse_header(c);
     parse_metadata(c);
     parse_tensor_infos(c);

@@ -46,6 +46,12 @@ public:
     // Validates a GGUF image in memory that the caller keeps alive (tests, in-memory models);
     // `name` stands for the file name in messages.
     static std::unique_ptr<GgufFile> parse(const void* data, size_t size, const std::string& name);
+    // Validates only the header region (the `header_size` bytes before the data section, kept
+    // alive by the caller) of a file declared to be `declared_file_size` bytes long: tensor
+    // offsets are checked against the declared size. The data section is not in memory, so
+    // tensor_data() must not be used (sealed models decrypt it on read instead).
+    static std::unique_ptr<GgufFile> parse_header_region(const void* data, size_t header_size, uint64_t declared_file_size,
+                                                         const std::string& name);
 
     const std::string& path() const noexcept { return name_; }
     uint32_t version() const noexcept { return version_; }
@@ -102,6 +108,7 @@ private:
     std::string name_;
     const uint8_t* data_ = nullptr;
     uint64_t size_ = 0;
+    uint64_t in_memory_ = 0;  // bytes readable at data_: size_, or the header region (parse_header)
     uint32_t version_ = 0;
     uint64_t n_tensors_ = 0, n_kv_ = 0;
     uint64_t alignment_ = kGgufDefaultAlignment;
