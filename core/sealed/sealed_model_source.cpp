@@ -1,0 +1,183 @@
+#include "sealed/sealed_model_source.h"
+
+#include <fcntl.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+
+#include "sealed/seal_error.h"
+#include "sealed/secure_buffer.h"
+
+namespace veil {
+
+namespace {
+
+veil_meta_kind kind_of(GgufValueType t) {
+    switch (t) {
+        case GgufValueType::UINT8:
+        case GgufValueType::UINT16:
+        case GgufValueType::UINT32:
+        case GgufValueType::UINT64: return VEIL_META_UINT;
+        case GgufValueType::INT8:
+        case GgufValueType::INT16:
+        case GgufValueType::INT32:
+        case GgufValueType::INT64: return VEIL_META_INT;
+        case GgufValueType::FLOAT32:
+        case GgufValueType::FLOAT64: return VEIL_META_FLOAT;
+        case GgufValueType::BOOL: return VEIL_META_BOOL;
+        case GgufValueType::STRING: return VEIL_META_STRING;
+        case GgufValueType::ARRAY: return VEIL_META_ARRAY;
+    }
+    return VEIL_META_NONE;
+}
+
+
+}  // namespace
+
+std::unique_ptr<SealedModelSource> SealedModelSource::open(const std::string& path, const SealKey& key,
+                                                           ErrorFactory make_error) {
+    if (!make_error) throw std::invalid_argument("SealedModelSource::open: no error factory given");
+    std::unique_ptr<SealedModelSource> s(new SealedModelSource());
+    s->sealed_ = SealedFile::open(path, key);
+    const SealHeader& h = s->sealed_->header();
+    const auto& region = s->sealed_->gguf_header();
+    s->gguf_ = GgufFile::parse_header_region(region.data(), region.size(), h.plaintext_size, path);
+    // The sealer cut the file exactly at the data section; anything else is not our layout.
+    if (s->gguf_->data_offset() != h.gguf_header_len)
+        throw SealError(path + ": the GGUF header region is " + std::to_string(h.gguf_header_len) +
+                        " bytes but its data section starts at byte " + std::to_string(s->gguf_->data_offset()));
+    s->make_error_ = std::move(make_error);
+    s->model_id_ = std::filesystem::path(path).stem().string();
+
+    const auto& tensors = s->gguf_->tensors();
+    s->tensor_names_.reserve(tensors.size());
+    s->descs_.reserve(tensors.size());
+    for (const auto& t : tensors) {
+        s->tensor_names_.emplace_back(t.name);
+        veil_tensor_desc d{};
+        d.type = t.type;
+        d.n_dims = t.n_dims;
+        for (int k = 0; k < VEIL_MAX_DIMS; ++k) d.dims[k] = t.dims[k];
+        d.n_bytes = t.n_bytes;
+        d.offset = t.offset;
+        s->descs_.push_back(d);
+    }
+    // Names are taken after the vector stopped growing so the c_str() pointers stay put.
+    for (size_t k = 0; k < s->descs_.size(); ++k) s->descs_[k].name = s->tensor_names_[k].c_str();
+    for (const auto& kv : s->gguf_->metadata())
+        if (kv.value.type == GgufValueType::STRING) s->meta_strings_.emplace(std::string(kv.key), std::string(kv.value.str));
+
+    veil_model_source& a = s->abi_;
+    a.struct_size = sizeof(veil_model_source);
+    a.ctx = s.get();
+    a.model_id = s->model_id_.c_str();
+    a.n_tensors = s->descs_.size();
+    a.tensors = s->descs_.empty() ? nullptr : s->descs_.data();
+    a.meta_get = &SealedModelSource::meta_get_slot;
+    a.read = &SealedModelSource::read_slot;
+    a.map = nullptr;  // plaintext exists only in what read() hands out
+    return s;
+}
+
+SealedModelSource::Stats SealedModelSource::stats() const noexcept {
+    Stats st;
+    st.reads = reads_.load(std::memory_order_relaxed);
+    st.chunks_decrypted = sealed_->chunks_decrypted();
+    st.bytes_returned = bytes_returned_.load(std::memory_order_relaxed);
+    return st;
+}
+
+void SealedModelSource::meta_get_slot(void* ctx, const char* key, veil_meta_value* out) noexcept {
+    if (!out) return;
+    *out = veil_meta_value{};
+    out->kind = VEIL_META_NONE;
+    if (!ctx || !key) return;
+    const auto* self = static_cast<const SealedModelSource*>(ctx);
+    const GgufValue* v = self->gguf_->find(key);
+    if (!v) return;
+    out->kind = kind_of(v->type);
+    switch (out->kind) {
+        case VEIL_META_UINT:
+        case VEIL_META_BOOL: out->u = v->u; break;
+        case VEIL_META_INT: out->i = v->i; break;
+        case VEIL_META_FLOAT: out->f = v->f; break;
+        case VEIL_META_STRING: {
+            auto it = self->meta_strings_.find(key);
+            out->str = it->second.c_str();
+            out->str_len = it->second.size();
+            break;
+        }
+        case VEIL_META_ARRAY:
+            out->array_elem_kind = kind_of(v->elem_type);
+            out->array_len = v->count;
+            break;
+        default: break;
+    }
+}
+
+veil_error* SealedModelSource::read_slot(void* ctx, size_t tensor_index, uint64_t offset, void* dst, size_t size,
+                                         uint32_t flags) noexcept {
+    const auto* self = static_cast<const SealedModelSource*>(ctx);
+    try {
+        return self->read(tensor_index, offset, dst, size, flags);
+    } catch (const std::exception& e) {
+        return self->make_error_(VEIL_ERR_INTERNAL, std::string("model read: ") + e.what());
+    } catch (...) {
+        return self->make_error_(VEIL_ERR_INTERNAL, "model read: unknown exception");
+    }
+}
+
+veil_error* SealedModelSource::read(size_t tensor_index, uint64_t offset, void* dst, size_t size, uint32_t flags) const {
+    if (tensor_index >= descs_.size())
+        return make_error_(VEIL_ERR_INVALID_ARGUMENT, model_id_ + ": read of tensor #" + std::to_string(tensor_index) +
+                                                          ", but the model has " + std::to_string(descs_.size()) + " tensors");
+    const veil_tensor_desc& d = descs_[tensor_index];
+    if (offset > d.n_bytes || size > d.n_bytes - offset)
+        return make_error_(VEIL_ERR_INVALID_ARGUMENT, model_id_ + ": read of tensor '" + d.name + "' bytes [" +
+                                                          std::to_string(offset) + ", +" + std::to_string(size) +
+                                                          ") is outside its " + std::to_string(d.n_bytes) + " bytes");
+    if (size == 0) return nullptr;
+    if (!dst) return make_error_(VEIL_ERR_INVALID_ARGUMENT, model_id_ + ": read into a NULL buffer");
+    try {
+        read_data(d.offset + offset, static_cast<uint8_t*>(dst), size, (flags & VEIL_READ_NOCACHE) != 0);
+    } catch (const SealError& e) {
+        // Whatever was already decrypted into dst belongs to a read that failed: wipe it.
+        secure_zero(dst, size);
+        return make_error_(VEIL_ERR_VERIFICATION, std::string("tensor '") + d.name + "': " + e.what());
+    }
+    reads_.fetch_add(1, std::memory_order_relaxed);
+    bytes_returned_.fetch_add(size, std::memory_order_relaxed);
+    return nullptr;
+}
+
+void SealedModelSource::read_data(uint64_t begin, uint8_t* dst, size_t size, bool nocache) const {
+    const SealHeader& h = sealed_->header();
+    const uint64_t cs = h.chunk_size;
+    const uint64_t end = begin + size;
+    // Each read has its own cipher context: concurrent reads share nothing but the descriptor.
+    GcmCipher cipher;
+    std::unique_ptr<PlainBuffer> partial;
+    for (uint64_t i = begin / cs; i <= (end - 1) / cs; ++i) {
+        const uint64_t chunk_begin = i * cs;
+        const uint64_t chunk_len = h.chunk_plain_len(i);
+        const uint64_t lo = std::max(begin, chunk_begin);
+        const uint64_t hi = std::min(end, chunk_begin + chunk_len);
+        uint8_t* to = dst + (lo - begin);
+        if (lo == chunk_begin && hi == chunk_begin + chunk_len) {
+            sealed_->decrypt_chunk(i, to, cipher);  // whole chunk wanted: decrypt straight into dst
+        } else {
+            if (!partial) partial = std::make_unique<PlainBuffer>(static_cast<size_t>(cs));
+            sealed_->decrypt_chunk(i, partial->data(), cipher);
+            std::memcpy(to, partial->data() + (lo - chunk_begin), static_cast<size_t>(hi - lo));
+        }
+    }
+    if (nocache) {
+        // Ciphertext is not secret, but a streaming backend asked not to grow the page cache.
+        const uint64_t from = h.chunk_file_offset(begin / cs);
+        const uint64_t to = h.chunk_file_offset((end - 1) / cs) + h.chunk_plain_len((end - 1) / cs) + kGcmTagBytes;
+        ::posix_fadvise(sealed_->fd(), static_cast<off_t>(from), static_cast<off_t>(to - from), POSIX_FADV_DONTNEED);
+    }
+}
+
+}  // namespace veil
