@@ -5,11 +5,13 @@ namespace veil::cli {
 // Each command lives in its own cmd_<name>.cpp.
 Command plugins_command();
 Command plan_command();
+Command tokenize_command();
 
 const std::vector<Command>& all_commands() {
     static const std::vector<Command> commands = {
         plugins_command(),
         plan_command(),
+        tokenize_command(),
     };
     return commands;
 }
