@@ -6,12 +6,16 @@ namespace veil::cli {
 Command plugins_command();
 Command plan_command();
 Command tokenize_command();
+Command serve_command();
+Command chat_command();
 
 const std::vector<Command>& all_commands() {
     static const std::vector<Command> commands = {
         plugins_command(),
         plan_command(),
         tokenize_command(),
+        serve_command(),
+        chat_command(),
     };
     return commands;
 }

@@ -1,0 +1,139 @@
+// veil serve: the OpenAI-compatible HTTP API for the configured model, on TCP or (through the
+// transport_vsock plugin) vsock/unix sockets. Stops gracefully on SIGTERM/SIGINT.
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+#include <pthread.h>
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
+#include <spdlog/spdlog.h>
+
+#include "cli/command.h"
+#include "cli/options.h"
+#include "config/config.h"
+#include "plugin_host/plugin_host.h"
+#include "runtime/model_files.h"
+#include "runtime/model_loader.h"
+#include "server/server.h"
+#include "util/paths.h"
+
+namespace veil::cli {
+
+namespace {
+
+// --simulate snp|tdx: the TEE plugin runs in its labelled simulation mode and becomes the
+// configured provider.
+void apply_simulation(Config& config, const std::string& which) {
+    if (which != "snp" && which != "tdx") throw UsageError("--simulate must be snp or tdx (got '" + which + "')");
+    const std::string name = "tee_" + which;
+    for (auto& spec : config.plugins) {
+        if (spec.name != name) continue;
+        Poco::JSON::Parser parser;
+        auto obj = parser.parse(spec.config_json.empty() ? "{}" : spec.config_json).extract<Poco::JSON::Object::Ptr>();
+        obj->set("mode", std::string("simulate"));
+        std::ostringstream out;
+        Poco::JSON::Stringifier::condense(obj, out);
+        spec.config_json = out.str();
+        config.tee = name;
+        return;
+    }
+    throw UsageError("--simulate " + which + ": the configuration lists no plugin named '" + name + "'");
+}
+
+bool tee_active(const Config& config, const PluginHost& host) {
+    if (config.tee == "none") return false;
+    for (const Plugin* p : host.ready(VEIL_KIND_TEE))
+        if (config.tee == "auto" || config.tee == p->spec.name) return true;
+    return false;
+}
+
+void print_banner(const std::string& url, const std::string& model_id, bool tcp) {
+    std::cout << "veil is serving '" << model_id << "' at " << url << "\n";
+    if (tcp) {
+        std::cout << "  try:  curl " << url << "/v1/chat/completions -H 'Content-Type: application/json' -d '"
+                  << R"({"model":")" << model_id << R"(","messages":[{"role":"user","content":"Hello"}]})" << "'\n"
+                  << "  chat: veil chat --url " << url << "\n";
+    } else if (url.rfind("unix://", 0) == 0) {
+        std::cout << "  try:  curl --unix-socket " << url.substr(7) << " http://veil/v1/models\n";
+    }
+    std::cout << std::flush;
+}
+
+int run(const std::vector<std::string>& args) {
+    CommandLine cl("serve",
+                   "--config FILE [--model-path PATH [--key-file K]] [--listen URL] [--simulate snp|tdx] "
+                   "[--chat-template NAME]",
+                   "Serves the configured model (or --model-path) over an OpenAI-compatible HTTP API: "
+                   "/v1/chat/completions, /v1/completions, /v1/models, /tokenize, /detokenize, /health, /ready, "
+                   "/metrics. Listens on tcp://HOST:PORT, or on vsock://ANY:PORT / unix:///path through the "
+                   "transport_vsock plugin. SIGTERM/SIGINT drain running requests, then exit 0.");
+    cl.option("config", "c", "FILE", "configuration file (YAML)", true)
+        .option("model-path", "m", "PATH", "serve this model file instead (model id = file stem)")
+        .option("key-file", "", "FILE", "key of a sealed model given with --model-path")
+        .option("listen", "l", "URL", "overrides server.listen: tcp://HOST:PORT, vsock://ANY:PORT, unix:///path")
+        .option("simulate", "", "snp|tdx", "run that TEE plugin in simulation mode (attestation is NOT real)")
+        .option("chat-template", "", "NAME", "chat format override: " + chat::family_names());
+    if (!cl.parse(args, std::cout)) return 0;
+
+    // Signals are taken synchronously by this thread (sigwait), so they are blocked before any
+    // thread starts and every thread inherits the mask. SIGPIPE must never kill the server when a
+    // client disconnects mid-write.
+    std::signal(SIGPIPE, SIG_IGN);
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+    Config config = load_config(cl.get("config"), default_plugin_dir());
+    if (cl.has("listen")) config.server.listen = cl.get("listen");
+    if (cl.has("key-file") && !cl.has("model-path")) throw UsageError("--key-file needs --model-path");
+    ModelConfig model = select_model(config, std::nullopt, cl.maybe("model-path"));
+    if (cl.has("key-file")) {
+        model.key_file = cl.get("key-file");
+        model.format = "sealed";
+    }
+    if (cl.has("simulate")) apply_simulation(config, cl.get("simulate"));
+
+    PluginHost host;
+    host.load_all(config.plugins);
+    for (const auto& p : host.plugins())
+        if (p->status != PluginStatus::Ready) spdlog::warn("{}", p->message());
+    if (cl.has("simulate"))
+        std::cout << "*** SIMULATED ATTESTATION (--simulate " << cl.get("simulate")
+                  << "): evidence is not from TEE hardware and proves nothing ***\n";
+
+    const bool tee = tee_active(config, host);
+    auto options = server::ServerOptions::from_config(config, config.logging.log_content.value_or(!tee));
+    options.chat_template = cl.get("chat-template");
+    if (config.server.api_key_env && options.api_key.empty())
+        spdlog::warn("server.api_key_env names '{}', which is not set: requests need no API key",
+                     *config.server.api_key_env);
+
+    server::Server srv(options, &host);
+    // Listening starts before the model loads: /health answers at once, /ready turns 200 later.
+    const std::string url = srv.listen(config.server.listen);
+    try {
+        srv.set_model(std::shared_ptr<ServedModel>(load_served_model(config, host, model, config.server.parallel)));
+    } catch (const std::exception& e) {
+        std::cerr << "veil serve: error: " << e.what() << '\n';
+        srv.shutdown();
+        return 1;
+    }
+    print_banner(url, model.id, url.rfind("http://", 0) == 0);
+
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    spdlog::info("{} received: draining (up to {}s)", sig == SIGTERM ? "SIGTERM" : "SIGINT", options.drain_seconds);
+    bool drained = srv.shutdown();
+    spdlog::info(drained ? "all requests finished; exiting" : "drain period over; remaining requests cancelled");
+    return 0;
+}
+
+}  // namespace
+
+Command serve_command() { return {"serve", "serve a model over the OpenAI-compatible HTTP API", run}; }
+
+}  // namespace veil::cli

@@ -1,0 +1,75 @@
+#include "server/http_io.h"
+
+#include <istream>
+#include <sstream>
+
+#include <Poco/Exception.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+
+#include "server/api_error.h"
+
+namespace veil::server {
+
+namespace {
+
+// Closing after refusing a body we did not read: the unread bytes would otherwise be parsed as the
+// next request on this keep-alive connection.
+ApiError body_too_large(uint64_t max_bytes) {
+    return too_large("request body exceeds the limit of " + std::to_string(max_bytes) + " bytes (server.max_body_bytes)");
+}
+
+}  // namespace
+
+std::string read_body(Poco::Net::HTTPServerRequest& request, uint64_t max_bytes) {
+    if (request.hasContentLength() && request.getContentLength64() >= 0 &&
+        static_cast<uint64_t>(request.getContentLength64()) > max_bytes)
+        throw body_too_large(max_bytes);
+    std::istream& in = request.stream();
+    std::string body;
+    char buf[16384];
+    while (in) {
+        in.read(buf, sizeof(buf));
+        std::streamsize n = in.gcount();
+        if (n <= 0) break;
+        if (body.size() + static_cast<uint64_t>(n) > max_bytes) throw body_too_large(max_bytes);
+        body.append(buf, static_cast<size_t>(n));
+    }
+    if (in.bad()) throw invalid_request("invalid_body", "the request body could not be read completely");
+    return body;
+}
+
+Poco::JSON::Object::Ptr parse_json_object(const std::string& body) {
+    Poco::Dynamic::Var v;
+    try {
+        Poco::JSON::Parser parser;
+        v = parser.parse(body);
+    } catch (const Poco::Exception& e) {
+        throw invalid_request("invalid_json", "the request body is not valid JSON: " + e.displayText());
+    }
+    if (v.type() != typeid(Poco::JSON::Object::Ptr))
+        throw invalid_request("invalid_type", "the request body must be a JSON object");
+    return v.extract<Poco::JSON::Object::Ptr>();
+}
+
+std::string to_json(const Poco::JSON::Object& object) {
+    std::ostringstream out;
+    Poco::JSON::Stringifier::condense(object, out);
+    return out.str();
+}
+
+void send_json(Poco::Net::HTTPServerResponse& response, const Poco::JSON::Object& object, int status) {
+    send_text(response, "application/json", to_json(object), status);
+}
+
+void send_text(Poco::Net::HTTPServerResponse& response, const std::string& content_type, const std::string& body,
+               int status) {
+    response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+    response.setContentType(content_type);
+    response.setContentLength(static_cast<std::streamsize>(body.size()));
+    response.send() << body;
+}
+
+}  // namespace veil::server

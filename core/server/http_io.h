@@ -1,0 +1,30 @@
+// Request bodies in and JSON out: bounded reads (413) and JSON parsing into objects (400).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <Poco/JSON/Object.h>
+
+namespace Poco::Net {
+class HTTPServerRequest;
+class HTTPServerResponse;
+}  // namespace Poco::Net
+
+namespace veil::server {
+
+// Reads the whole body, refusing (ApiError 413) a declared Content-Length above `max_bytes` before
+// reading anything, and a body that turns out larger while reading (chunked uploads).
+std::string read_body(Poco::Net::HTTPServerRequest& request, uint64_t max_bytes);
+
+// Parses `body` as a JSON object; ApiError 400 (invalid_json / invalid_type) otherwise.
+Poco::JSON::Object::Ptr parse_json_object(const std::string& body);
+
+std::string to_json(const Poco::JSON::Object& object);
+
+// Sends a complete JSON response with `status`.
+void send_json(Poco::Net::HTTPServerResponse& response, const Poco::JSON::Object& object, int status = 200);
+void send_text(Poco::Net::HTTPServerResponse& response, const std::string& content_type, const std::string& body,
+               int status = 200);
+
+}  // namespace veil::server

@@ -1,0 +1,130 @@
+// Every error class answers with the right status and {"error":{"code","message","type"}}.
+#include <gtest/gtest.h>
+
+#include <Poco/Net/StreamSocket.h>
+
+#include "server_fixture.h"
+
+using namespace veil;
+using namespace veil::test;
+
+namespace {
+
+void expect_error(const HttpReply& r, int status, const std::string& code, const std::string& type) {
+    EXPECT_EQ(r.status, status) << r.body;
+    auto j = r.json();
+    ASSERT_TRUE(j->has("error")) << r.body;
+    auto e = j->getObject("error");
+    EXPECT_EQ(e->getValue<std::string>("code"), code) << r.body;
+    EXPECT_EQ(e->getValue<std::string>("type"), type) << r.body;
+    EXPECT_FALSE(e->getValue<std::string>("message").empty());
+    EXPECT_EQ(r.headers.at("Content-Type"), "application/json");
+}
+
+}  // namespace
+
+TEST(ServerErrors, BadJsonIs400) {
+    TestServer s;
+    expect_error(s.post("/v1/chat/completions", "{not json"), 400, "invalid_json", "invalid_request_error");
+    expect_error(s.post("/v1/chat/completions", "[1,2]"), 400, "invalid_type", "invalid_request_error");
+}
+
+TEST(ServerErrors, WrongFieldTypesAre400NamingTheField) {
+    TestServer s;
+    auto r = s.post("/v1/chat/completions", R"({"messages":[{"role":"user","content":"x"}],"temperature":"hot"})");
+    expect_error(r, 400, "invalid_type", "invalid_request_error");
+    EXPECT_NE(r.body.find("temperature"), std::string::npos);
+    expect_error(s.post("/v1/chat/completions", R"({"messages":"hello"})"), 400, "invalid_type", "invalid_request_error");
+    expect_error(s.post("/v1/chat/completions", R"({"messages":[{"role":"user","content":"x"}],"stream":"yes"})"), 400,
+                 "invalid_type", "invalid_request_error");
+    expect_error(s.post("/v1/completions", R"({"prompt":"x","max_tokens":1.5})"), 400, "invalid_type",
+                 "invalid_request_error");
+    expect_error(s.post("/v1/completions", R"({"prompt":"x","stop":[1]})"), 400, "invalid_type", "invalid_request_error");
+    expect_error(s.post("/v1/completions", R"({"prompt":"x","temperature":7})"), 400, "invalid_value",
+                 "invalid_request_error");
+    expect_error(s.post("/v1/completions", R"({"max_tokens":3})"), 400, "missing_field", "invalid_request_error");
+}
+
+TEST(ServerErrors, NOtherThanOneIs400) {
+    TestServer s;
+    auto r = s.post("/v1/chat/completions", R"({"messages":[{"role":"user","content":"x"}],"n":2})");
+    expect_error(r, 400, "invalid_value", "invalid_request_error");
+    EXPECT_EQ(s.post("/v1/chat/completions", R"({"messages":[{"role":"user","content":"x"}],"n":1})").status, 200);
+}
+
+TEST(ServerErrors, UnknownModelIs400) {
+    TestServer s;
+    auto r = s.post("/v1/completions", R"({"model":"gpt-9","prompt":"x"})");
+    expect_error(r, 400, "model_not_found", "invalid_request_error");
+    EXPECT_NE(r.body.find("gpt-9"), std::string::npos);
+}
+
+TEST(ServerErrors, PromptTooLongForTheContextIs400) {
+    TestServer s;  // the fake's context holds 64 tokens
+    auto r = s.post("/v1/completions", R"({"prompt":")" + std::string(100, 'a') + R"("})");
+    expect_error(r, 400, "context_length_exceeded", "invalid_request_error");
+    EXPECT_EQ(s.model->started.load(), 0);  // refused before any generation
+}
+
+TEST(ServerErrors, MissingOrWrongApiKeyIs401) {
+    auto o = quick_options();
+    o.api_key = "s3cret";
+    TestServer s(o);
+    expect_error(s.get("/v1/models"), 401, "invalid_api_key", "authentication_error");
+    expect_error(s.get("/v1/models", {{"Authorization", "Bearer nope"}}), 401, "invalid_api_key",
+                 "authentication_error");
+    EXPECT_EQ(s.get("/v1/models", {{"Authorization", "Bearer s3cret"}}).status, 200);
+    EXPECT_EQ(s.get("/health").status, 200);  // probes stay open
+    EXPECT_EQ(s.get("/ready").status, 200);
+}
+
+TEST(ServerErrors, UnknownPathIs404AndWrongMethodIs405) {
+    TestServer s;
+    expect_error(s.get("/v2/whatever"), 404, "not_found", "not_found_error");
+    auto r = s.get("/v1/chat/completions");
+    expect_error(r, 405, "method_not_allowed", "invalid_request_error");
+    EXPECT_EQ(r.headers["Allow"], "POST");
+}
+
+TEST(ServerErrors, BodyLargerThanTheLimitIs413) {
+    auto o = quick_options();
+    o.max_body_bytes = 100;
+    TestServer s(o);
+    std::string big = R"({"prompt":")" + std::string(200, 'a') + R"("})";
+    expect_error(s.post("/v1/completions", big), 413, "request_too_large", "invalid_request_error");
+}
+
+TEST(ServerErrors, ChunkedBodyLargerThanTheLimitIs413) {
+    auto o = quick_options();
+    o.max_body_bytes = 100;
+    TestServer s(o);
+    // No Content-Length: the limit must hold while reading.
+    Poco::Net::StreamSocket sock(Poco::Net::SocketAddress("127.0.0.1", s.port()));
+    std::string chunk(300, 'a');
+    std::string req = "POST /v1/completions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n12c\r\n" + chunk +
+                      "\r\n0\r\n\r\n";
+    sock.sendBytes(req.data(), static_cast<int>(req.size()));
+    char buf[512] = {0};
+    int n = sock.receiveBytes(buf, sizeof(buf) - 1);
+    ASSERT_GT(n, 0);
+    EXPECT_EQ(std::string(buf).rfind("HTTP/1.1 413", 0), 0u) << buf;
+}
+
+TEST(ServerErrors, TruncatedRequestTimesOutInsteadOfHanging) {
+    auto o = quick_options();
+    o.read_timeout_seconds = 1;
+    TestServer s(o);
+    Poco::Net::StreamSocket sock(Poco::Net::SocketAddress("127.0.0.1", s.port()));
+    std::string req = "POST /v1/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{\"prompt\"";
+    sock.sendBytes(req.data(), static_cast<int>(req.size()));
+    sock.setReceiveTimeout(Poco::Timespan(5, 0));
+    char buf[512];
+    int total = 0;
+    try {
+        while (int n = sock.receiveBytes(buf, sizeof(buf))) total += n;  // until the server closes
+    } catch (const Poco::Exception&) {
+    }
+    // The server gave up on the body (an error reply or a plain close), well before our 5 s.
+    EXPECT_EQ(s.get("/health").status, 200);
+    (void)total;
+}
