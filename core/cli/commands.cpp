@@ -5,6 +5,7 @@ namespace veil::cli {
 // Each command lives in its own cmd_<name>.cpp.
 Command plugins_command();
 Command plan_command();
+Command model_command();
 Command tokenize_command();
 Command serve_command();
 Command chat_command();
@@ -13,6 +14,7 @@ const std::vector<Command>& all_commands() {
     static const std::vector<Command> commands = {
         plugins_command(),
         plan_command(),
+        model_command(),
         tokenize_command(),
         serve_command(),
         chat_command(),
