@@ -6,6 +6,8 @@ namespace veil::cli {
 Command plugins_command();
 Command plan_command();
 Command model_command();
+Command generate_command();
+Command parity_command();
 Command tokenize_command();
 Command serve_command();
 Command chat_command();
@@ -15,6 +17,8 @@ const std::vector<Command>& all_commands() {
         plugins_command(),
         plan_command(),
         model_command(),
+        generate_command(),
+        parity_command(),
         tokenize_command(),
         serve_command(),
         chat_command(),

@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "gguf/gguf_file.h"
+#include "runtime/opened_model.h"
 #include "util/sha256.h"
 
 namespace veil {
@@ -26,13 +26,7 @@ ModelConfig select_model(const Config& config, const std::optional<std::string>&
     throw std::runtime_error("model '" + *id + "' is not in " + config.file + " (configured: " + ids + ")");
 }
 
-uint64_t model_weight_bytes(const ModelConfig& model) {
-    if (model.format != "gguf") throw std::runtime_error("model '" + model.id + "': format '" + model.format + "' cannot be read here");
-    auto file = GgufFile::open(model.path);
-    uint64_t total = 0;
-    for (const auto& t : file->tensors()) total += t.n_bytes;
-    return total;
-}
+uint64_t model_weight_bytes(const ModelConfig& model) { return OpenedModel::open(model)->weight_bytes(); }
 
 std::string verify_model_pin(const ModelConfig& model) {
     std::string actual = sha256_hex_of_file(model.path);

@@ -1,0 +1,88 @@
+// veil generate: run a model through the host and its backend plugin, streaming text to stdout.
+#include <iostream>
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Stringifier.h>
+
+#include "cli/command.h"
+#include "cli/model_options.h"
+#include "runtime/generation.h"
+#include "runtime/loaded_model.h"
+
+namespace veil::cli {
+
+namespace {
+
+int run(const std::vector<std::string>& args) {
+    CommandLine cl("generate", "--model PATH --prompt TEXT [-n N] [--temp T] [--top-k K] [--top-p P] [--seed S] "
+                               "[--threads N] [--backend full|stream] [--json]",
+                   "Generates text from a prompt with a model loaded by a backend plugin (the same path the server "
+                   "uses), streaming it to stdout; timings go to stderr.");
+    add_model_options(cl);
+    cl.option("prompt", "p", "TEXT", "the prompt", true)
+        .option("n-predict", "n", "N", "tokens to generate (default 128)")
+        .option("temp", "", "T", "temperature; 0 = greedy (default 0.8)")
+        .option("top-k", "", "K", "keep the K most likely tokens; 0 = off (default 40)")
+        .option("top-p", "", "P", "nucleus sampling; 1 = off (default 0.95)")
+        .option("min-p", "", "P", "drop tokens below P x the top probability (default 0.05)")
+        .option("repeat-penalty", "", "R", "penalise recent tokens; 1 = off (default 1)")
+        .option("seed", "s", "S", "random seed (default 0)")
+        .option("stop", "", "TEXT", "stop when this text is generated")
+        .flag("json", "", "print one JSON object (text, tokens, counts, speeds) instead of streaming");
+    if (!cl.parse(args, std::cout)) return 0;
+
+    ModelSelection sel = select_model_from_options(cl);
+    GenerationRequest req;
+    req.max_tokens = static_cast<uint32_t>(cl.get_uint("n-predict", 128));
+    req.sampling.temperature = static_cast<float>(cl.get_double("temp", 0.8));
+    req.sampling.top_k = static_cast<int32_t>(cl.get_int("top-k", 40));
+    req.sampling.top_p = static_cast<float>(cl.get_double("top-p", 0.95));
+    req.sampling.min_p = static_cast<float>(cl.get_double("min-p", 0.05));
+    req.sampling.repeat_penalty = static_cast<float>(cl.get_double("repeat-penalty", 1.0));
+    req.sampling.seed = cl.get_uint("seed", 0);
+    if (cl.has("stop")) req.stop.push_back(cl.get("stop"));
+
+    PluginHost plugins;
+    plugins.load_all(sel.config.plugins);
+    auto model = load_model(sel.config, plugins, sel.model, sel.load);
+    req.prompt = model->tokenizer->encode(cl.get("prompt"), true, false);
+
+    SessionState state;
+    state.session = model->backend->new_session(0);
+    const bool json = cl.has("json");
+    GenerationResult r = generate(state, *model->tokenizer, model->backend->info().n_vocab, req,
+                                  [&](std::string_view piece) {
+                                      if (!json) std::cout << piece << std::flush;
+                                      return true;
+                                  });
+    const double prefill_tps = r.prefill_seconds > 0 ? r.prompt_tokens / r.prefill_seconds : 0;
+    const double decode_tps = r.decode_seconds > 0 ? r.completion_tokens / r.decode_seconds : 0;
+    if (json) {
+        Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
+        Poco::JSON::Array prompt_ids, ids;
+        for (int32_t t : req.prompt) prompt_ids.add(t);
+        for (int32_t t : r.tokens) ids.add(t);
+        o.set("text", r.text);
+        o.set("prompt_tokens", prompt_ids);
+        o.set("tokens", ids);
+        o.set("finish_reason", r.finish_reason);
+        o.set("backend", model->decision.backend);
+        o.set("prefill_tps", prefill_tps);
+        o.set("decode_tps", decode_tps);
+        Poco::JSON::Stringifier::stringify(o, std::cout);
+        std::cout << '\n';
+    } else {
+        std::cout << '\n';
+        std::fprintf(stderr, "[%u prompt tokens, %u generated (%s) | prefill %.1f tok/s, decode %.1f tok/s | %s]\n",
+                     r.prompt_tokens, r.completion_tokens, r.finish_reason.c_str(), prefill_tps, decode_tps,
+                     model->decision.backend.c_str());
+    }
+    return 0;
+}
+
+}  // namespace
+
+Command generate_command() { return {"generate", "generate text from a prompt with a model file", run}; }
+
+}  // namespace veil::cli

@@ -1,0 +1,66 @@
+#include "cli/model_options.h"
+
+#include <filesystem>
+
+#include "runtime/model_files.h"
+#include "util/paths.h"
+
+namespace veil::cli {
+
+void add_model_options(CommandLine& cl) {
+    cl.option("model", "m", "PATH", "model file: GGUF, or a sealed model (.veil) with --key-file/--key-env", true)
+        .option("key-file", "", "FILE", "key of a sealed model (32 raw bytes or 64 hex characters)")
+        .option("key-env", "", "NAME", "environment variable holding a sealed model's key (hex)")
+        .option("backend", "", "NAME", "auto (policy decides), full or stream; default auto")
+        .option("threads", "t", "N", "compute threads of the backend (default: all cores)")
+        .option("config", "c", "FILE", "take plugins and policy from this configuration (default: the backend "
+                                       "plugins beside the veil binary, no TEE)");
+}
+
+namespace {
+
+// The plugins a model needs when no configuration is given: both backends, no TEE.
+Config builtin_config() {
+    Config c;
+    c.file = "(built-in defaults)";
+    c.plugin_dir = default_plugin_dir();
+    c.tee = "none";
+    for (const char* name : {"backend_full", "backend_stream"}) {
+        PluginSpec s;
+        s.name = name;
+        std::string stem = name;
+        std::replace(stem.begin(), stem.end(), '_', '-');
+        s.display_path = "libveil-" + stem + ".so";
+        s.path = c.plugin_dir + "/" + s.display_path;
+        c.plugins.push_back(s);
+    }
+    return c;
+}
+
+}  // namespace
+
+ModelSelection select_model_from_options(const CommandLine& cl) {
+    ModelSelection sel;
+    sel.config = cl.has("config") ? load_config(cl.get("config"), default_plugin_dir()) : builtin_config();
+    sel.model = select_model(sel.config, std::nullopt, cl.get("model"));
+    if (cl.has("key-file") && cl.has("key-env")) throw UsageError("give --key-file or --key-env, not both");
+    if (cl.has("key-file")) sel.model.key_file = cl.get("key-file");
+    if (cl.has("key-env")) sel.model.key_env = cl.get("key-env");
+    if (sel.model.key_file || sel.model.key_env) sel.model.format = "sealed";
+    if (sel.model.format == "sealed" && !sel.model.key_file && !sel.model.key_env)
+        throw UsageError(sel.model.path + " is a sealed model: give --key-file or --key-env");
+    std::string backend = cl.get("backend", "auto");
+    if (backend != "auto" && backend != "full" && backend != "stream")
+        throw UsageError("--backend must be auto, full or stream (got '" + backend + "')");
+    sel.model.backend = backend;
+    if (cl.has("threads")) {
+        int64_t t = cl.get_int("threads", 0);
+        if (t < 1 || t > 1024) throw UsageError("--threads must be between 1 and 1024");
+        sel.load.threads = static_cast<uint32_t>(t);
+    }
+    // A model named on the command line is the user's own choice of file: no pin to check.
+    sel.load.require_pin_with_tee = cl.has("config");
+    return sel;
+}
+
+}  // namespace veil::cli

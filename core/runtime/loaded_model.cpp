@@ -1,0 +1,50 @@
+#include "runtime/loaded_model.h"
+
+#include <spdlog/spdlog.h>
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Stringifier.h>
+
+#include <sstream>
+#include <stdexcept>
+
+#include "plugin_host/tee_choice.h"
+#include "policy/plan.h"
+#include "runtime/model_files.h"
+
+namespace veil {
+
+std::unique_ptr<LoadedModel> load_model(const Config& config, PluginHost& plugins, const ModelConfig& model,
+                                        const LoadOptions& options) {
+    auto m = std::make_unique<LoadedModel>();
+    m->config = model;
+    const Plugin* tee = choose_tee(config, plugins);
+    if (tee != nullptr && !model.sha256 && options.require_pin_with_tee)
+        throw std::runtime_error("model '" + model.id + "' has no sha256 pin; a pin is required when a TEE provider (" +
+                                 tee->spec.name + ") is active — add sha256: " + verify_model_pin(model) +
+                                 " to its entry if that is the file you mean to serve");
+    m->sha256 = verify_model_pin(model);
+    m->source = OpenedModel::open(model);
+    m->tokenizer = Tokenizer::from_gguf(m->source->gguf());
+
+    m->decision = decide_backend(
+        gather_policy_inputs(config, plugins, model, m->source->weight_bytes(), options.epc_override));
+    spdlog::info("model '{}': {} ({})", model.id, m->decision.backend, m->decision.reason);
+
+    const Plugin* backend = plugins.find(m->decision.backend);
+    if (backend == nullptr || backend->status != PluginStatus::Ready)
+        throw std::runtime_error("model '" + model.id + "': the policy chose " + m->decision.backend +
+                                 ", which is not loaded" + (backend ? ": " + backend->message() : std::string()));
+    Poco::JSON::Object opts;
+    if (options.threads) opts.set("threads", *options.threads);
+    if (m->decision.memory_budget) opts.set("memory_budget", m->decision.memory_budget);
+    std::ostringstream json;
+    Poco::JSON::Stringifier::condense(opts, json);
+    m->backend = std::make_unique<BackendModel>(*backend, m->source->abi(), json.str());
+    if (m->backend->info().n_vocab != m->tokenizer->n_vocab())
+        spdlog::warn("model '{}': the backend reports {} logits but the tokenizer has {} tokens", model.id,
+                     m->backend->info().n_vocab, m->tokenizer->n_vocab());
+    return m;
+}
+
+}  // namespace veil
