@@ -20,6 +20,9 @@ float dot(const float* a, const float* b, uint32_t n) {
     return (s0 + s1) + (s2 + s3);
 }
 
+// Multiply-adds (per Q.K and P.V pass) below which attention stays on the calling thread.
+constexpr uint64_t kMinParallelWork = 1u << 15;
+
 // Everything one parallel region needs, passed by a single reference so the std::function the
 // pool takes stays within its small-object buffer (no heap allocation per call).
 struct Job {
@@ -75,6 +78,13 @@ void run_heads(const Job& job, int thread, int n_threads) {
 void attention(ThreadPool& pool, const LlamaHParams& hp, const KvCache& cache, uint32_t layer, const float* q,
                uint32_t n_tokens, uint32_t pos0, float* out, AttentionScratch& scratch) {
     const Job job{hp, cache, layer, q, n_tokens, pos0, out, scratch};
+    // Waking the workers costs microseconds; a short context is cheaper on the calling thread.
+    // Each head is computed the same way either way, so the result does not depend on this.
+    const uint64_t work = static_cast<uint64_t>(n_tokens) * (pos0 + n_tokens) * hp.q_dim();
+    if (work < kMinParallelWork || pool.size() == 1) {
+        run_heads(job, 0, 1);
+        return;
+    }
     pool.run([&job](int thread, int n_threads) { run_heads(job, thread, n_threads); });
 }
 
