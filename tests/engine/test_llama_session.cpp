@@ -113,6 +113,12 @@ TEST(LlamaSession, ContextOverflowNamesTheNumbers) {
     EXPECT_EQ(s.position(), 8u);
 }
 
+TEST(LlamaSession, DefaultAndAbsurdContextSizes) {
+    Stories m;
+    EXPECT_EQ(LlamaSession(m.model, 0).n_ctx(), 2048u);  // 0 = the training context
+    EXPECT_THROW(LlamaSession(m.model, 0xFFFFFFFFu), LlamaError);
+}
+
 TEST(LlamaSession, RejectsBadTokensAndEmptyBatches) {
     Stories m;
     LlamaSession s(m.model, 8);

@@ -8,12 +8,25 @@
 #include "veil/engine/llama_error.h"
 
 namespace veil::engine {
+namespace {
+
+// Checked before any buffer is sized, so an absurd request fails with a message, not bad_alloc.
+uint32_t checked_n_ctx(const LlamaHParams& hp, uint32_t requested) {
+    constexpr uint32_t kMaxCtx = 1u << 24;
+    const uint32_t n = requested == 0 ? hp.n_ctx_train : requested;
+    if (n > kMaxCtx)
+        throw LlamaError(VEIL_ERR_INVALID_ARGUMENT, "n_ctx " + std::to_string(n) + " exceeds the supported maximum of " +
+                                                        std::to_string(kMaxCtx));
+    return n;
+}
+
+}  // namespace
 
 LlamaSession::LlamaSession(LlamaModel& model, uint32_t n_ctx)
     : model_(model),
       hp_(model.hparams()),
       w_(model.weights()),
-      n_ctx_(n_ctx == 0 ? model.hparams().n_ctx_train : n_ctx),
+      n_ctx_(checked_n_ctx(model.hparams(), n_ctx)),
       batch_(std::min(kMaxBatch, n_ctx_)),
       cache_(hp_.n_layer, hp_.n_head_kv, hp_.head_dim, n_ctx_),
       rope_(hp_.head_dim, hp_.n_rot, hp_.rope_freq_base, batch_),
