@@ -52,7 +52,7 @@ TEST(KernelsWeights, RoundTripErrorBounds) {
 // only approximates, so bytes cannot all match; what must hold is that (a) most blocks are still
 // byte-identical (same layout, same algorithm, same tie-breaking) and (b) Veil's quantization error
 // against the source is the same as llama.cpp's (a different algorithm would show here).
-TEST(KernelsWeights, ParityWithLlamaQuantize) {
+TEST(KernelsWeights, ParityWithGgmlQuantize) {
     const std::string dir = std::string(VEIL_TESTDATA_DIR) + "/models/";
     if (!std::filesystem::exists(dir + "synth-d256-F16.gguf")) GTEST_SKIP() << "test models not present";
     auto f16 = GgufFile::open(dir + "synth-d256-F16.gguf");
