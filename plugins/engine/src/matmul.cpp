@@ -10,6 +10,8 @@
 #include "veil/engine/matmul.h"
 
 #include <atomic>
+#include <stdexcept>
+#include <string>
 
 #include "veil/engine/kernels.h"
 
@@ -25,7 +27,13 @@ void matmul(ThreadPool& pool, GgmlType wtype, const void* W, int64_t rows, int64
             int64_t n_tokens, float* Y, MatmulScratch& scratch) {
     if (rows <= 0 || n_tokens <= 0) return;
     const KernelTable& k = best_kernels();
-    const GgmlType xtype = type_traits(static_cast<uint32_t>(wtype))->vec_dot_type;
+    const TypeTraits* traits = type_traits(static_cast<uint32_t>(wtype));
+    if (traits == nullptr || cols % traits->block_elems != 0) {
+        // Loaders validate types and shapes; reaching this is a programming error, not bad input.
+        throw std::invalid_argument("matmul: unsupported weight type " + std::to_string(static_cast<uint32_t>(wtype)) +
+                                    " or cols not a multiple of its block");
+    }
+    const GgmlType xtype = traits->vec_dot_type;
     const size_t w_row = row_bytes(wtype, cols);
     const size_t x_row = row_bytes(xtype, cols);
 
