@@ -96,7 +96,7 @@ TEST(LlamaAlloc, DecodeThroughputReport) {
             std::vector<float> logits(m.model.hparams().n_vocab);
             const int32_t prompt[5] = {1, 403, 407, 261, 378};
             s.eval(prompt, 5, logits.data());
-            const int n = threads == 1 ? 64 : 8;  // 2 threads: slow when the machine is oversubscribed
+            const int n = 64;
             auto t0 = std::chrono::steady_clock::now();
             for (int i = 0; i < n; ++i) {
                 int32_t tok = argmax(logits.data(), logits.size());

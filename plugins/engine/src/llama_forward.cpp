@@ -87,7 +87,12 @@ void LlamaSession::eval(const int32_t* tokens, size_t n_tokens, float* logits) {
 }
 
 void LlamaSession::mm(const WeightMatrix& w, const float* x, uint32_t n, float* y) {
-    matmul(model_.pool(), w.type, w.data, w.rows, w.cols, x, n, y, mm_scratch_);
+    // Below ~a quarter million multiply-adds (tens of microseconds on one core) handing rows to
+    // other threads costs more than it saves. Every row is computed identically either way.
+    constexpr uint64_t kMinParallelMacs = uint64_t{1} << 18;
+    const uint64_t macs = static_cast<uint64_t>(w.rows) * static_cast<uint64_t>(w.cols) * n;
+    ThreadPool& pool = macs < kMinParallelMacs ? model_.serial_pool() : model_.pool();
+    matmul(pool, w.type, w.data, w.rows, w.cols, x, n, y, mm_scratch_);
 }
 
 void LlamaSession::forward_chunk(const int32_t* tokens, uint32_t n, float* logits) {

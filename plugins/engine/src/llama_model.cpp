@@ -9,6 +9,7 @@ LlamaModel::LlamaModel(const veil_model_source& source, const TensorData& data_o
     if (n_threads < 1 || n_threads > 1024)
         throw LlamaError(VEIL_ERR_INVALID_ARGUMENT, "threads = " + std::to_string(n_threads) + " is out of range 1..1024");
     pool_ = std::make_unique<ThreadPool>(n_threads);
+    serial_pool_ = std::make_unique<ThreadPool>(1);
 }
 
 }  // namespace veil::engine

@@ -25,12 +25,15 @@ public:
     // The pool runs one parallel region at a time; sessions of one model evaluated from several
     // threads take this lock around a forward pass.
     ThreadPool& pool() { return *pool_; }
+    // A pool of just the calling thread, for work smaller than the cost of waking the workers.
+    ThreadPool& serial_pool() { return *serial_pool_; }
     std::mutex& compute_mutex() { return compute_mutex_; }
 
 private:
     LlamaHParams hp_;
     LlamaWeights w_;
     std::unique_ptr<ThreadPool> pool_;
+    std::unique_ptr<ThreadPool> serial_pool_;
     std::mutex compute_mutex_;
 };
 
