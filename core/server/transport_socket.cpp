@@ -44,6 +44,9 @@ public:
         thread_ = std::thread([this] { accept_loop(); });
     }
 
+    // Poco names its server thread after the listening address; there is no fd to ask.
+    Poco::Net::SocketAddress address() override { return local_address(address_); }
+
     bool poll(const Poco::Timespan& timeout, int mode) override {
         if (!(mode & Poco::Net::Socket::SELECT_READ)) return false;
         std::unique_lock lock(mu_);

@@ -10,7 +10,9 @@
 #include <linux/vm_sockets.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <thread>
 
 namespace veil::transport_vsock {
 
@@ -121,6 +123,10 @@ void SocketListener::close() {
     // A full eventfd counter still wakes poll, so a failed write changes nothing.
     [[maybe_unused]] ssize_t w = ::write(wake_fd_, &one, sizeof(one));
     cv_.wait(lock, [&] { return !in_accept_; });
+    // The SDK glue builds accept's CLOSED error from the listener handle after our accept() has
+    // unwound, and deletes that handle as soon as we return: give it a moment to finish.
+    lock.unlock();
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
 }
 
 }  // namespace veil::transport_vsock
