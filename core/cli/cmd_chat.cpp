@@ -64,9 +64,10 @@ std::string first_model(const Client& c) {
 }
 
 // Sends the conversation, prints the streamed reply, returns it (empty on error).
-std::string stream_reply(const Client& c, const std::string& model, const Array::Ptr& history) {
+std::string stream_reply(const Client& c, const std::string& model, const Array::Ptr& history, uint64_t max_tokens) {
     Object body;
     body.set("model", model);
+    body.set("max_tokens", max_tokens);
     body.set("messages", history);
     body.set("stream", true);
     Object::Ptr so = new Object;
@@ -122,13 +123,14 @@ std::string stream_reply(const Client& c, const std::string& model, const Array:
 }
 
 int run(const std::vector<std::string>& args) {
-    CommandLine cl("chat", "--url URL [--model ID] [--system TEXT]",
+    CommandLine cl("chat", "--url URL [--model ID] [--system TEXT] [--max-tokens N]",
                    "Chats with a running 'veil serve': type a message and press Enter; the reply streams in. "
                    "'/exit' (or end of input) quits, '/reset' forgets the conversation. The API key, if the server "
                    "needs one, is read from $VEIL_API_KEY.");
     cl.option("url", "u", "URL", "server address, e.g. http://127.0.0.1:8080", true)
         .option("model", "m", "ID", "model id (default: the server's first model)")
-        .option("system", "s", "TEXT", "system prompt");
+        .option("system", "s", "TEXT", "system prompt")
+        .option("max-tokens", "n", "N", "longest reply in tokens (default 256), so the history keeps fitting the context");
     if (!cl.parse(args, std::cout)) return 0;
 
     Client c;
@@ -166,7 +168,7 @@ int run(const std::vector<std::string>& args) {
         user->set("role", std::string("user"));
         user->set("content", line);
         history->add(user);
-        std::string reply = stream_reply(c, model, history);
+        std::string reply = stream_reply(c, model, history, cl.get_uint("max-tokens", 256));
         if (reply.empty()) {
             history->remove(history->size() - 1);  // keep the history consistent after an error
             continue;

@@ -42,7 +42,9 @@ private:
     bool first_ = false;
 };
 
-GenerationRequest build_generation(const CompletionRequest& cr, const ServerContext::Loaded& loaded) {
+// `prompt_text` receives the text that was tokenized (for content logging only).
+GenerationRequest build_generation(const CompletionRequest& cr, const ServerContext::Loaded& loaded,
+                                   std::string& prompt_text) {
     const ServedModel& model = *loaded.model;
     GenerationRequest g;
     g.sampling = cr.sampling;
@@ -56,6 +58,7 @@ GenerationRequest build_generation(const CompletionRequest& cr, const ServerCont
         }
         // Template markers in the rendered prompt must become their special tokens.
         g.prompt = model.tokenize(prompt, true, true);
+        prompt_text = prompt;
         for (auto& marker : loaded.chat_format.stop_markers()) g.stop.push_back(marker);
     } else if (!cr.prompt_tokens.empty()) {
         for (int32_t t : cr.prompt_tokens)
@@ -67,6 +70,7 @@ GenerationRequest build_generation(const CompletionRequest& cr, const ServerCont
     } else {
         // Raw completion text is the user's: it must not smuggle in control tokens.
         g.prompt = model.tokenize(cr.prompt, true, false);
+        prompt_text = cr.prompt;
     }
     uint32_t n_ctx = model.n_ctx();
     if (g.prompt.size() >= n_ctx)
@@ -119,13 +123,13 @@ void handle(ServerContext& ctx, Poco::Net::HTTPServerRequest& request, Poco::Net
     if (!cr.model.empty() && cr.model != loaded.model->id())
         throw invalid_request("model_not_found",
                               "model '" + cr.model + "' is not served here (available: " + loaded.model->id() + ")");
-    GenerationRequest g = build_generation(cr, loaded);
+    std::string prompt_text;
+    GenerationRequest g = build_generation(cr, loaded, prompt_text);
     Admission::Ticket ticket = admit(ctx, request);
 
     ResponseIdentity who = new_identity(chat, loaded.model->id());
     TokenTimer timer(ctx.metrics, start);
     GenerationResult result;
-    std::string prompt_text = ctx.options.log_content ? (chat ? std::string("(chat)") : cr.prompt) : std::string();
 
     if (cr.stream) {
         response.setChunkedTransferEncoding(true);
