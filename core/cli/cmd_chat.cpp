@@ -12,6 +12,8 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/StreamSocket.h>
 #include <Poco/URI.h>
 
 #include "cli/command.h"
@@ -26,15 +28,25 @@ using Poco::JSON::Object;
 
 struct Client {
     Poco::URI base;
+    std::string unix_path;  // set for unix:///path URLs (a server behind the transport plugin)
     std::string api_key;
 
     std::unique_ptr<Poco::Net::HTTPClientSession> session() const {
-        auto s = std::make_unique<Poco::Net::HTTPClientSession>(base.getHost(), base.getPort());
+        std::unique_ptr<Poco::Net::HTTPClientSession> s;
+        if (unix_path.empty()) {
+            s = std::make_unique<Poco::Net::HTTPClientSession>(base.getHost(), base.getPort());
+        } else {
+            // One connection per request: a session on a given socket cannot reconnect by itself.
+            Poco::Net::StreamSocket sock(Poco::Net::SocketAddress(Poco::Net::SocketAddress::UNIX_LOCAL, unix_path));
+            s = std::make_unique<Poco::Net::HTTPClientSession>(sock);
+        }
         s->setTimeout(Poco::Timespan(300, 0));  // a long reply on a slow model still streams
         return s;
     }
     Poco::Net::HTTPRequest request(const std::string& method, const std::string& path) const {
-        Poco::Net::HTTPRequest req(method, base.getPath() + path, Poco::Net::HTTPMessage::HTTP_1_1);
+        Poco::Net::HTTPRequest req(method, (unix_path.empty() ? base.getPath() : "") + path,
+                                   Poco::Net::HTTPMessage::HTTP_1_1);
+        if (!unix_path.empty()) req.setHost("veil");
         if (!api_key.empty()) req.set("Authorization", "Bearer " + api_key);
         return req;
     }
@@ -127,7 +139,7 @@ int run(const std::vector<std::string>& args) {
                    "Chats with a running 'veil serve': type a message and press Enter; the reply streams in. "
                    "'/exit' (or end of input) quits, '/reset' forgets the conversation. The API key, if the server "
                    "needs one, is read from $VEIL_API_KEY.");
-    cl.option("url", "u", "URL", "server address, e.g. http://127.0.0.1:8080", true)
+    cl.option("url", "u", "URL", "server address: http://127.0.0.1:8080 or unix:///path/to/socket", true)
         .option("model", "m", "ID", "model id (default: the server's first model)")
         .option("system", "s", "TEXT", "system prompt")
         .option("max-tokens", "n", "N", "longest reply in tokens (default 256), so the history keeps fitting the context");
@@ -139,7 +151,10 @@ int run(const std::vector<std::string>& args) {
     } catch (const std::exception& e) {
         throw UsageError("--url '" + cl.get("url") + "' is not a URL");
     }
-    if (c.base.getScheme() != "http") throw UsageError("--url must be http://HOST:PORT (got '" + cl.get("url") + "')");
+    if (c.base.getScheme() == "unix")
+        c.unix_path = c.base.getPath();
+    else if (c.base.getScheme() != "http")
+        throw UsageError("--url must be http://HOST:PORT or unix:///path (got '" + cl.get("url") + "')");
     if (!c.base.getPath().empty() && c.base.getPath().back() == '/') c.base.setPath(c.base.getPath().substr(0, c.base.getPath().size() - 1));
     if (const char* key = std::getenv("VEIL_API_KEY")) c.api_key = key;
 
