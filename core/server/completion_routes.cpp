@@ -125,6 +125,7 @@ void handle(ServerContext& ctx, Poco::Net::HTTPServerRequest& request, Poco::Net
                               "model '" + cr.model + "' is not served here (available: " + loaded.model->id() + ")");
     std::string prompt_text;
     GenerationRequest g = build_generation(cr, loaded, prompt_text);
+    if (ctx.draining) throw overloaded("the server is shutting down", 5);
     Admission::Ticket ticket = admit(ctx, request);
 
     ResponseIdentity who = new_identity(chat, loaded.model->id());

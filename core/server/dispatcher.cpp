@@ -32,6 +32,7 @@ public:
         } catch (const std::exception&) {
             path = request.getURI();
         }
+        if (ctx_.draining) response.setKeepAlive(false);
         try {
             run(request, response, path);
         } catch (const ApiError& e) {

@@ -106,6 +106,7 @@ bool Server::shutdown() {
     if (stopped_) return true;
     stopped_ = true;
     ctx_.readiness.set("draining", false, "shutting down");
+    ctx_.draining = true;
     // Stop accepting; new connections are refused at once instead of waiting in a backlog.
     // (Not stopAll(false): Poco then blocks until each connection's current request is done.)
     for (auto& l : listeners_) {

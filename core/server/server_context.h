@@ -27,6 +27,9 @@ public:
     Readiness readiness;
     // Set once the drain period is over: running generations stop at their next token.
     std::atomic<bool> cancel_all{false};
+    // Set on shutdown: keep-alive connections end after their current response, and generations
+    // that arrive on them are refused.
+    std::atomic<bool> draining{false};
     // HTTP requests being handled right now (the drain waits for them).
     std::atomic<int> in_flight{0};
 

@@ -1,4 +1,5 @@
 // e2e client: node client.mjs openai URL PROMPT N   |   node client.mjs sigterm URL PROMPT SERVER_PID
+import http from "node:http";
 import OpenAI from "openai";
 
 const [mode, url, prompt, arg] = process.argv.slice(2);
@@ -90,13 +91,18 @@ async function sigtermDuringStream(pid) {
   check(signalled, "SIGTERM sent during the stream");
   check(pieces > 1, `stream delivered ${pieces} chunks`);
   check(finish !== null, `stream ended with a final chunk (finish_reason ${finish})`);
-  // The server no longer accepts new requests.
-  let refused = false;
-  try {
-    await fetch(`${url}/health`);
-  } catch {
-    refused = true;
-  }
+  // The server no longer accepts connections (a fresh one: fetch would reuse a pooled socket).
+  const refused = await new Promise((resolve) => {
+    const req = http.get(`${url}/health`, { agent: false }, (res) => {
+      res.resume();
+      resolve(false);
+    });
+    req.on("error", () => resolve(true));
+    req.setTimeout(5000, () => {
+      req.destroy();
+      resolve(false);
+    });
+  });
   check(refused, "new connections are refused after SIGTERM");
 }
 

@@ -21,7 +21,7 @@ using namespace veil::test;
 namespace {
 
 struct UnixServer {
-    std::unique_ptr<PluginHost> host = load_transport();
+    PluginHost* host = load_transport();
     std::shared_ptr<FakeServedModel> model = std::make_shared<FakeServedModel>();
     std::string path;
     std::unique_ptr<server::Server> srv;
@@ -29,7 +29,7 @@ struct UnixServer {
     explicit UnixServer(const std::string& tag) : path(temp_socket_path(tag)) {
         server::ServerOptions o;
         o.drain_seconds = 2;
-        srv = std::make_unique<server::Server>(o, host.get());
+        srv = std::make_unique<server::Server>(o, host);
         EXPECT_EQ(srv->listen("unix://" + path), "unix://" + path);
         srv->set_model(model);
     }
@@ -90,7 +90,7 @@ TEST(TransportHttp, RequestsOverVsockLoopback) {
     auto host = load_transport();
     server::ServerOptions o;
     o.drain_seconds = 2;
-    server::Server srv(o, host.get());
+    server::Server srv(o, host);
     srv.listen("vsock://ANY:" + std::to_string(port));
     srv.set_model(std::make_shared<FakeServedModel>());
 

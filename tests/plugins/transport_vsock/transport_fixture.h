@@ -14,13 +14,18 @@
 
 namespace veil::test {
 
-inline std::unique_ptr<PluginHost> load_transport() {
-    auto host = std::make_unique<PluginHost>();
-    PluginSpec spec;
-    spec.name = "transport_vsock";
-    spec.path = VEIL_TRANSPORT_VSOCK_PLUGIN;
-    spec.display_path = "libveil-transport-vsock.so";
-    host->load(spec);
+// One host for the whole test binary, never destroyed: the host keeps a plugin's HostApi for the
+// life of the process by design, so a host per test would look like a leak to LeakSanitizer.
+inline PluginHost* load_transport() {
+    static PluginHost* host = [] {
+        auto* h = new PluginHost;
+        PluginSpec spec;
+        spec.name = "transport_vsock";
+        spec.path = VEIL_TRANSPORT_VSOCK_PLUGIN;
+        spec.display_path = "libveil-transport-vsock.so";
+        h->load(spec);
+        return h;
+    }();
     return host;
 }
 
