@@ -35,7 +35,9 @@ void host_error_free(void*, veil_error* err) { ErrorDeleter()(err); }
 
 void* host_alloc(void*, size_t size, size_t alignment) {
     if (alignment == 0) alignment = 64;
-    if ((alignment & (alignment - 1)) != 0 || alignment < sizeof(void*)) return nullptr;
+    if ((alignment & (alignment - 1)) != 0) return nullptr;
+    // aligned_alloc needs at least pointer alignment; smaller requests (strings) get that.
+    if (alignment < sizeof(void*)) alignment = sizeof(void*);
     size_t rounded = (size + alignment - 1) / alignment * alignment;
     if (rounded < size) return nullptr;
     return std::aligned_alloc(alignment, rounded == 0 ? alignment : rounded);

@@ -388,7 +388,9 @@ struct Glue {
     }
     static veil_error* accept(void* listener, int* out_fd, char* peer, size_t cap) noexcept {
         auto* h = static_cast<ListenerHandle*>(listener);
-        return guard(h->host, [&] {
+        // A copy: close() on another thread may delete `h` as soon as accept() throws CLOSED.
+        Host host = h->host;
+        return guard(host, [&] {
             std::string p;
             *out_fd = h->object->accept(p);
             if (peer && cap) {

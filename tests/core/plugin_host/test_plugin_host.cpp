@@ -147,3 +147,23 @@ TEST(PluginHost, Sha256PinMismatchIsRefusedBeforeDlopen) {
 
 }  // namespace
 }  // namespace veil
+
+namespace veil {
+namespace {
+
+TEST(HostApi, AllocatesWithAnyPowerOfTwoAlignmentAndRefusesOthers) {
+    HostApi host("test");
+    const veil_host_api* api = host.api();
+    for (size_t align : {size_t(0), size_t(1), size_t(2), size_t(8), size_t(64), size_t(4096)}) {
+        void* p = api->alloc(api->host_ctx, 5, align);
+        ASSERT_NE(p, nullptr) << "alignment " << align;
+        if (align > 1) {
+            EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % align, 0u);
+        }
+        api->free(api->host_ctx, p);
+    }
+    EXPECT_EQ(api->alloc(api->host_ctx, 5, 3), nullptr);
+}
+
+}  // namespace
+}  // namespace veil
