@@ -17,8 +17,17 @@ build: deps
 	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
 	cmake --build $(BUILD) -j$(JOBS)
 
+# The model: MODEL=path when given, else the first GGUF in the git-ignored models/ folder, else the
+# configuration's (../shared/testdata/models/stories260K.gguf). Without SEV-SNP/TDX hardware the
+# TEE provider runs in its labelled simulation mode, and the server says so everywhere.
 run: build
-	$(BUILD)/veil serve --config $(CONFIG)
+	@model="$(MODEL)"; \
+	if [ -z "$$model" ]; then model=$$(ls models/*.gguf 2>/dev/null | head -1); fi; \
+	sim=""; \
+	if [ ! -e /dev/sev-guest ] && [ ! -e /dev/tdx_guest ] && [ ! -d /sys/kernel/config/tsm/report ]; then \
+		sim="--simulate snp"; echo "make run: no SEV-SNP/TDX hardware here — attestation will be SIMULATED"; \
+	fi; \
+	set -x; exec $(BUILD)/veil serve --config $(CONFIG) $$sim $${model:+--model-path "$$model"}
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 600

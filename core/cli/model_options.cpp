@@ -58,8 +58,6 @@ ModelSelection select_model_from_options(const CommandLine& cl) {
         if (t < 1 || t > 1024) throw UsageError("--threads must be between 1 and 1024");
         sel.load.threads = static_cast<uint32_t>(t);
     }
-    // A model named on the command line is the user's own choice of file: no pin to check.
-    sel.load.require_pin_with_tee = cl.has("config");
     return sel;
 }
 

@@ -19,6 +19,9 @@ struct ModelConfig {
     std::optional<std::string> key_file;
     std::optional<std::string> key_env;
     uint32_t n_ctx = 0;                 // 0 = the model's training context
+    // Named by path on the command line rather than configured: the user picked the file, so no
+    // sha256 pin is demanded (its hash still goes into every attestation claim).
+    bool from_command_line = false;
 };
 
 struct PolicyConfig {

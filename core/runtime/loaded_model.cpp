@@ -19,7 +19,7 @@ std::unique_ptr<LoadedModel> load_model(const Config& config, PluginHost& plugin
     auto m = std::make_unique<LoadedModel>();
     m->config = model;
     const Plugin* tee = choose_tee(config, plugins);
-    if (tee != nullptr && !model.sha256 && options.require_pin_with_tee)
+    if (tee != nullptr && !model.sha256 && !model.from_command_line)
         throw std::runtime_error("model '" + model.id + "' has no sha256 pin; a pin is required when a TEE provider (" +
                                  tee->spec.name + ") is active — add sha256: " + verify_model_pin(model) +
                                  " to its entry if that is the file you mean to serve");

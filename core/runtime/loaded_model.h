@@ -17,7 +17,6 @@ namespace veil {
 struct LoadOptions {
     std::optional<uint32_t> threads;       // backend compute threads (default: the plugin's config)
     std::optional<uint64_t> epc_override;  // stands in for the TEE provider's EPC
-    bool require_pin_with_tee = true;      // refuse unpinned models when a TEE provider is active
 };
 
 struct LoadedModel {

@@ -14,6 +14,7 @@ ModelConfig select_model(const Config& config, const std::optional<std::string>&
         ModelConfig m;
         m.path = std::filesystem::absolute(*path).lexically_normal().string();
         m.id = std::filesystem::path(*path).stem().string();
+        m.from_command_line = true;
         if (m.path.size() > 5 && m.path.substr(m.path.size() - 5) == ".veil") m.format = "sealed";
         return m;
     }
