@@ -14,8 +14,11 @@
 #include "cli/options.h"
 #include "config/config.h"
 #include "plugin_host/plugin_host.h"
+#include "plugin_host/tee_choice.h"
+#include "attest/attester.h"
 #include "runtime/model_files.h"
 #include "runtime/model_loader.h"
+#include "server/attestation_routes.h"
 #include "server/server.h"
 #include "util/paths.h"
 
@@ -113,8 +116,28 @@ int run(const std::vector<std::string>& args) {
                      *config.server.api_key_env);
 
     server::Server srv(options, &host);
+    // GET /v1/attestation from the active TEE provider; readiness "tee" waits for the self-check.
+    Plugin* tee_provider = tee ? choose_tee(config, host) : nullptr;
+    server::add_attestation_routes(srv.routes(), srv.context(), host, tee_provider, config.sha256);
+    if (tee_provider) {
+        srv.readiness().require("tee", "attestation self-check pending");
+        if (tee_is_simulated(*tee_provider) && !cl.has("simulate"))
+            std::cout << "*** SIMULATED ATTESTATION (" << tee_provider->spec.name
+                      << " mode: simulate): evidence is not from TEE hardware and proves nothing ***\n";
+    }
     // Listening starts before the model loads: /health answers at once, /ready turns 200 later.
     const std::string url = srv.listen(config.server.listen);
+    if (tee_provider) {
+        try {
+            server::tee_self_check(host, *tee_provider, config.sha256);
+            srv.readiness().set("tee", true);
+            spdlog::info("attestation self-check with {} passed{}", tee_provider->spec.name,
+                         tee_is_simulated(*tee_provider) ? " (SIMULATED evidence)" : "");
+        } catch (const std::exception& e) {
+            srv.readiness().set("tee", false, std::string("attestation self-check failed: ") + e.what());
+            spdlog::error("attestation self-check with {} failed: {}", tee_provider->spec.name, e.what());
+        }
+    }
     try {
         srv.set_model(std::shared_ptr<ServedModel>(load_served_model(config, host, model, config.server.parallel)));
     } catch (const std::exception& e) {

@@ -11,6 +11,7 @@ Command parity_command();
 Command tokenize_command();
 Command serve_command();
 Command chat_command();
+Command attest_command();
 
 const std::vector<Command>& all_commands() {
     static const std::vector<Command> commands = {
@@ -22,6 +23,7 @@ const std::vector<Command>& all_commands() {
         tokenize_command(),
         serve_command(),
         chat_command(),
+        attest_command(),
     };
     return commands;
 }
