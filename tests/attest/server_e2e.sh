@@ -11,6 +11,7 @@ command -v curl >/dev/null || skip "curl is not installed"
 [ -f "$MODEL" ] || skip "model $MODEL not found"
 mkdir -p "$WORK"
 PLUGINS="$(dirname "$VEIL")/plugins"
+SHA=$(sha256sum "$MODEL" | cut -d' ' -f1)
 CONF="$WORK/serve.yaml"
 cat >"$CONF" <<YAML
 plugin_dir: $PLUGINS
@@ -23,6 +24,7 @@ tee: none
 models:
   - id: stories260K
     path: $MODEL
+    sha256: $SHA
 server:
   listen: tcp://127.0.0.1:0
 YAML
@@ -49,7 +51,6 @@ grep -q "SIMULATED ATTESTATION" "$OUT" || fail "serve did not announce simulated
 NONCE=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 code=$(curl -s -o "$WORK/bundle.json" -w '%{http_code}' "$URL/v1/attestation?nonce=$NONCE")
 [ "$code" = 200 ] || fail "/v1/attestation answered $code: $(cat "$WORK/bundle.json")"
-SHA=$(sha256sum "$MODEL" | cut -d' ' -f1)
 grep -q "$SHA" "$WORK/bundle.json" || fail "claims do not carry the model sha256 $SHA"
 "$VEIL" attest verify --evidence "$WORK/bundle.json" --allow-simulated --nonce "$NONCE" >"$WORK/verify.out" 2>&1 ||
   fail "verify failed: $(cat "$WORK/verify.out")"
