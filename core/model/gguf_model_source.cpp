@@ -9,29 +9,6 @@
 
 namespace veil {
 
-namespace {
-
-veil_meta_kind kind_of(GgufValueType t) {
-    switch (t) {
-        case GgufValueType::UINT8:
-        case GgufValueType::UINT16:
-        case GgufValueType::UINT32:
-        case GgufValueType::UINT64: return VEIL_META_UINT;
-        case GgufValueType::INT8:
-        case GgufValueType::INT16:
-        case GgufValueType::INT32:
-        case GgufValueType::INT64: return VEIL_META_INT;
-        case GgufValueType::FLOAT32:
-        case GgufValueType::FLOAT64: return VEIL_META_FLOAT;
-        case GgufValueType::BOOL: return VEIL_META_BOOL;
-        case GgufValueType::STRING: return VEIL_META_STRING;
-        case GgufValueType::ARRAY: return VEIL_META_ARRAY;
-    }
-    return VEIL_META_NONE;
-}
-
-}  // namespace
-
 std::unique_ptr<GgufModelSource> GgufModelSource::open(const std::string& path, ErrorFactory make_error) {
     if (!make_error) throw std::invalid_argument("GgufModelSource::open: no error factory given");
     std::unique_ptr<GgufModelSource> s(new GgufModelSource());
@@ -40,23 +17,7 @@ std::unique_ptr<GgufModelSource> GgufModelSource::open(const std::string& path, 
     s->path_ = path;
     s->model_id_ = std::filesystem::path(path).stem().string();
 
-    const auto& tensors = s->file_->tensors();
-    s->tensor_names_.reserve(tensors.size());
-    s->descs_.reserve(tensors.size());
-    for (const auto& t : tensors) {
-        s->tensor_names_.emplace_back(t.name);
-        veil_tensor_desc d{};
-        d.type = t.type;
-        d.n_dims = t.n_dims;
-        for (int k = 0; k < VEIL_MAX_DIMS; ++k) d.dims[k] = t.dims[k];
-        d.n_bytes = t.n_bytes;
-        d.offset = t.offset;
-        s->descs_.push_back(d);
-    }
-    // Names are taken after the vector stopped growing so the c_str() pointers stay put.
-    for (size_t k = 0; k < s->descs_.size(); ++k) s->descs_[k].name = s->tensor_names_[k].c_str();
-    for (const auto& kv : s->file_->metadata())
-        if (kv.value.type == GgufValueType::STRING) s->meta_strings_.emplace(std::string(kv.key), std::string(kv.value.str));
+    s->view_ = std::make_unique<GgufSourceView>(*s->file_);
 
     s->fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (s->fd_ < 0) throw GgufError(path + ": cannot open: " + std::strerror(errno));
@@ -66,8 +27,8 @@ std::unique_ptr<GgufModelSource> GgufModelSource::open(const std::string& path, 
     a.struct_size = sizeof(veil_model_source);
     a.ctx = s.get();
     a.model_id = s->model_id_.c_str();
-    a.n_tensors = s->descs_.size();
-    a.tensors = s->descs_.empty() ? nullptr : s->descs_.data();
+    a.n_tensors = s->view_->tensors().size();
+    a.tensors = s->view_->tensors().empty() ? nullptr : s->view_->tensors().data();
     a.meta_get = &GgufModelSource::meta_get_slot;
     a.read = &GgufModelSource::read_slot;
     a.map = &GgufModelSource::map_slot;
@@ -80,31 +41,11 @@ GgufModelSource::~GgufModelSource() {
 }
 
 void GgufModelSource::meta_get_slot(void* ctx, const char* key, veil_meta_value* out) noexcept {
-    if (!out) return;
-    *out = veil_meta_value{};
-    out->kind = VEIL_META_NONE;
-    if (!ctx || !key) return;
-    const auto* self = static_cast<const GgufModelSource*>(ctx);
-    const GgufValue* v = self->file_->find(key);
-    if (!v) return;
-    out->kind = kind_of(v->type);
-    switch (out->kind) {
-        case VEIL_META_UINT:
-        case VEIL_META_BOOL: out->u = v->u; break;
-        case VEIL_META_INT: out->i = v->i; break;
-        case VEIL_META_FLOAT: out->f = v->f; break;
-        case VEIL_META_STRING: {
-            auto it = self->meta_strings_.find(key);
-            out->str = it->second.c_str();
-            out->str_len = it->second.size();
-            break;
-        }
-        case VEIL_META_ARRAY:
-            out->array_elem_kind = kind_of(v->elem_type);
-            out->array_len = v->count;
-            break;
-        default: break;
+    if (ctx == nullptr) {
+        if (out) *out = veil_meta_value{};
+        return;
     }
+    static_cast<const GgufModelSource*>(ctx)->view_->meta_get(key, out);
 }
 
 veil_error* GgufModelSource::read_slot(void* ctx, size_t tensor_index, uint64_t offset, void* dst, size_t size,
@@ -120,16 +61,10 @@ veil_error* GgufModelSource::read_slot(void* ctx, size_t tensor_index, uint64_t 
 }
 
 veil_error* GgufModelSource::read(size_t tensor_index, uint64_t offset, void* dst, size_t size, uint32_t flags) const {
-    if (tensor_index >= descs_.size())
-        return make_error_(VEIL_ERR_INVALID_ARGUMENT, model_id_ + ": read of tensor #" + std::to_string(tensor_index) +
-                                                          ", but the model has " + std::to_string(descs_.size()) + " tensors");
-    const veil_tensor_desc& d = descs_[tensor_index];
-    if (offset > d.n_bytes || size > d.n_bytes - offset)
-        return make_error_(VEIL_ERR_INVALID_ARGUMENT, model_id_ + ": read of tensor '" + d.name + "' bytes [" +
-                                                          std::to_string(offset) + ", +" + std::to_string(size) +
-                                                          ") is outside its " + std::to_string(d.n_bytes) + " bytes");
+    if (auto error = view_->read_error(model_id_, tensor_index, offset, size, dst))
+        return make_error_(VEIL_ERR_INVALID_ARGUMENT, *error);
+    const veil_tensor_desc& d = view_->tensors()[tensor_index];
     if (size == 0) return nullptr;
-    if (!dst) return make_error_(VEIL_ERR_INVALID_ARGUMENT, model_id_ + ": read into a NULL buffer");
     const uint64_t file_offset = file_->data_offset() + d.offset + offset;
     if (flags & VEIL_READ_NOCACHE) {
         std::string err;
@@ -171,7 +106,7 @@ bool GgufModelSource::read_nocache(uint64_t file_offset, void* dst, size_t size,
 
 const void* GgufModelSource::map_slot(void* ctx, size_t tensor_index) noexcept {
     const auto* self = static_cast<const GgufModelSource*>(ctx);
-    if (!self || tensor_index >= self->descs_.size()) return nullptr;
+    if (!self || tensor_index >= self->view_->tensors().size()) return nullptr;
     return self->file_->tensor_data(self->file_->tensors()[tensor_index]);
 }
 

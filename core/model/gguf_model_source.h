@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "gguf/gguf_file.h"
+#include "model/gguf_source_view.h"
 #include "veil/backend.h"
 
 namespace veil {
@@ -48,9 +49,7 @@ private:
     std::unique_ptr<GgufFile> file_;
     ErrorFactory make_error_;
     std::string path_, model_id_;
-    std::vector<std::string> tensor_names_;      // NUL-terminated copies for veil_tensor_desc.name
-    std::vector<veil_tensor_desc> descs_;
-    std::unordered_map<std::string, std::string> meta_strings_;  // NUL-terminated string values
+    std::unique_ptr<GgufSourceView> view_;  // tensor table and metadata of the C view
     int fd_ = -1;         // plain descriptor for pread + fadvise
     int direct_fd_ = -1;  // O_DIRECT descriptor, -1 when the file system refuses it
     veil_model_source abi_{};

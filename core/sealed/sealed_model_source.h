@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "gguf/gguf_file.h"
+#include "model/gguf_source_view.h"
 #include "sealed/seal_key.h"
 #include "sealed/sealed_file.h"
 #include "veil/backend.h"
@@ -60,9 +61,7 @@ private:
     std::unique_ptr<GgufFile> gguf_;  // views into sealed_->gguf_header()
     ErrorFactory make_error_;
     std::string model_id_;
-    std::vector<std::string> tensor_names_;
-    std::vector<veil_tensor_desc> descs_;
-    std::unordered_map<std::string, std::string> meta_strings_;
+    std::unique_ptr<GgufSourceView> view_;  // tensor table and metadata of the C view
     veil_model_source abi_{};
     mutable std::atomic<uint64_t> reads_{0}, bytes_returned_{0};
 };
