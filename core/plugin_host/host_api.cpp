@@ -1,7 +1,9 @@
 #include "plugin_host/host_api.h"
 
 #include <cstdlib>
+#include <mutex>
 #include <new>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
@@ -63,6 +65,14 @@ veil_error* HostApi::new_error(veil_error_code code, const std::string& message)
     } catch (...) {
         return &g_out_of_memory;
     }
+}
+
+const HostApi& HostApi::create_for_process(std::string plugin_name) {
+    static std::mutex mutex;
+    static auto* all = new std::vector<std::unique_ptr<HostApi>>();  // never destroyed, by design
+    std::lock_guard lock(mutex);
+    all->push_back(std::make_unique<HostApi>(std::move(plugin_name)));
+    return *all->back();
 }
 
 HostApi::HostApi(std::string plugin_name) : name_(std::move(plugin_name)) {

@@ -37,6 +37,10 @@ private:
 // the process (plugins are never unloaded), hence never destroyed once handed out.
 class HostApi {
 public:
+    // A new HostApi that lives until the process exits (kept reachable, so leak checkers know it
+    // is intentional): plugins may call it from their own threads until the very end.
+    static const HostApi& create_for_process(std::string plugin_name);
+
     explicit HostApi(std::string plugin_name);
     const veil_host_api* api() const noexcept { return &api_; }
     const std::string& plugin_name() const noexcept { return name_; }

@@ -209,7 +209,7 @@ void load_into(Plugin& p) {
     }
     accept_info(p, raw);
 
-    auto* host = new HostApi(p.spec.name);  // lives for the process, like the mapping
+    const HostApi* host = &HostApi::create_for_process(p.spec.name);  // lives for the process, like the mapping
     p.host = host;
     veil_error* reason = nullptr;
     try {
