@@ -17,6 +17,12 @@ for p in "${packages[@]}"; do
   fi
 done
 
+# The end-to-end tests drive the server with the official `openai` npm client. Any Node.js with npm
+# will do (this machine image may already have one outside dpkg); otherwise Debian's.
+if ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
+
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
