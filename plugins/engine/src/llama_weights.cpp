@@ -15,9 +15,10 @@ std::string dims_str(const veil_tensor_desc& d) {
     return s + "]";
 }
 
-class Binder {
+// Validates tensors by name against the expected shapes, remembering which were claimed.
+class Indexer {
 public:
-    Binder(const veil_model_source& s, const TensorData& data_of) : s_(s), data_of_(data_of) {
+    explicit Indexer(const veil_model_source& s) : s_(s) {
         for (size_t i = 0; i < s.n_tensors; ++i) {
             if (s.tensors[i].name == nullptr) throw LlamaError(VEIL_ERR_INVALID_ARGUMENT, "a tensor has no name");
             index_.emplace(s.tensors[i].name, i);
@@ -27,8 +28,9 @@ public:
     bool has(const std::string& name) const { return index_.count(name) != 0; }
 
     // A matrix of `rows` x `cols`; rows == 0 accepts any row count (used to learn n_vocab).
-    WeightMatrix matrix(const std::string& name, int64_t rows, int64_t cols) {
-        const veil_tensor_desc& d = desc(name);
+    size_t matrix(const std::string& name, int64_t rows, int64_t cols) {
+        const size_t i = find(name);
+        const veil_tensor_desc& d = s_.tensors[i];
         const TypeTraits* tt = type_traits(d.type);
         if (tt == nullptr) fail(name, "type " + std::to_string(d.type) + " is not supported");
         if (d.n_dims != 2 || d.dims[0] != static_cast<uint64_t>(cols) ||
@@ -39,31 +41,28 @@ public:
         if (cols % tt->block_elems != 0)
             fail(name, "row length " + std::to_string(cols) + " is not a multiple of the " + tt->name +
                            " block size " + std::to_string(tt->block_elems));
-        WeightMatrix m;
-        m.type = static_cast<GgmlType>(d.type);
-        m.rows = static_cast<int64_t>(d.dims[1]);
-        m.cols = cols;
-        m.row_stride = row_bytes(m.type, cols);
-        check_bytes(name, d, static_cast<uint64_t>(m.rows) * m.row_stride);
-        m.data = data(name);
-        return m;
+        check_bytes(name, d, d.dims[1] * row_bytes(static_cast<GgmlType>(d.type), cols));
+        claim(i);
+        return i;
     }
 
     // An F32 vector of n elements (norm weights are always F32 in llama GGUFs).
-    const float* vector(const std::string& name, int64_t n) {
-        const veil_tensor_desc& d = desc(name);
+    size_t vector(const std::string& name, int64_t n) {
+        const size_t i = find(name);
+        const veil_tensor_desc& d = s_.tensors[i];
         if (d.type != static_cast<uint32_t>(GgmlType::F32))
             fail(name, "type " + std::string(type_traits(d.type) ? type_traits(d.type)->name : "?") + " (" +
                            std::to_string(d.type) + "), expected f32");
         if (d.n_dims != 1 || d.dims[0] != static_cast<uint64_t>(n))
             fail(name, "dims " + dims_str(d) + ", expected [" + std::to_string(n) + "]");
         check_bytes(name, d, static_cast<uint64_t>(n) * sizeof(float));
-        return static_cast<const float*>(data(name));
+        claim(i);
+        return i;
     }
 
-    uint64_t bound_bytes() const { return bytes_; }
+    uint64_t claimed_bytes() const { return bytes_; }
 
-    // Every tensor must have been bound: an unknown one means a variant we would compute wrongly.
+    // Every tensor must have been claimed: an unknown one means a variant we would compute wrongly.
     void require_all_used() const {
         for (size_t i = 0; i < s_.n_tensors; ++i)
             if (used_.count(i) == 0)
@@ -75,48 +74,50 @@ private:
     [[noreturn]] void fail(const std::string& name, const std::string& what) const {
         throw LlamaError(VEIL_ERR_INVALID_ARGUMENT, "tensor '" + name + "': " + what);
     }
-    const veil_tensor_desc& desc(const std::string& name) const {
+    size_t find(const std::string& name) const {
         auto it = index_.find(name);
         if (it == index_.end()) throw LlamaError(VEIL_ERR_NOT_FOUND, "tensor '" + name + "' is missing");
-        return s_.tensors[it->second];
+        return it->second;
     }
     void check_bytes(const std::string& name, const veil_tensor_desc& d, uint64_t expected) const {
         if (d.n_bytes != expected)
             fail(name, "holds " + std::to_string(d.n_bytes) + " bytes, its shape needs " + std::to_string(expected));
     }
-    const void* data(const std::string& name) {
-        size_t i = index_.at(name);
-        const void* p = data_of_(i);
-        if (p == nullptr) fail(name, "has no data");
-        if (reinterpret_cast<uintptr_t>(p) % 64 != 0) fail(name, "data is not 64-byte aligned");
+    void claim(size_t i) {
         if (used_.insert(i).second) bytes_ += s_.tensors[i].n_bytes;
-        return p;
     }
 
     const veil_model_source& s_;
-    const TensorData& data_of_;
     std::unordered_map<std::string, size_t> index_;
     std::unordered_set<size_t> used_;
     uint64_t bytes_ = 0;
 };
 
+const void* checked_data(const veil_model_source& source, size_t i, const TensorData& data_of) {
+    const void* p = data_of(i);
+    if (p == nullptr) throw LlamaError(VEIL_ERR_INVALID_ARGUMENT, std::string("tensor '") + source.tensors[i].name + "': has no data");
+    if (reinterpret_cast<uintptr_t>(p) % 64 != 0)
+        throw LlamaError(VEIL_ERR_INVALID_ARGUMENT, std::string("tensor '") + source.tensors[i].name + "': data is not 64-byte aligned");
+    return p;
+}
+
 }  // namespace
 
-LlamaWeights bind_llama_weights(const veil_model_source& source, LlamaHParams& hp, const TensorData& data_of) {
-    Binder b(source, data_of);
-    LlamaWeights w;
+LlamaTensorIndex index_llama_tensors(const veil_model_source& source, LlamaHParams& hp) {
+    Indexer b(source);
+    LlamaTensorIndex t;
     const int64_t d = hp.n_embd;
 
-    w.tok_embd = b.matrix("token_embd.weight", hp.n_vocab, d);
-    if (hp.n_vocab == 0) hp.n_vocab = static_cast<uint32_t>(w.tok_embd.rows);
-    w.output_norm = b.vector("output_norm.weight", d);
+    t.tok_embd = b.matrix("token_embd.weight", hp.n_vocab, d);
+    if (hp.n_vocab == 0) hp.n_vocab = static_cast<uint32_t>(source.tensors[t.tok_embd].dims[1]);
+    t.output_norm = b.vector("output_norm.weight", d);
     // Tied embeddings (no output.weight): llama.cpp reuses token_embd as the output projection.
-    w.output = b.has("output.weight") ? b.matrix("output.weight", hp.n_vocab, d) : w.tok_embd;
+    t.output = b.has("output.weight") ? b.matrix("output.weight", hp.n_vocab, d) : t.tok_embd;
 
-    w.layers.resize(hp.n_layer);
+    t.layers.resize(hp.n_layer);
     for (uint32_t l = 0; l < hp.n_layer; ++l) {
         const std::string p = "blk." + std::to_string(l) + ".";
-        LlamaLayerWeights& L = w.layers[l];
+        LlamaLayerTensors& L = t.layers[l];
         L.attn_norm = b.vector(p + "attn_norm.weight", d);
         L.wq = b.matrix(p + "attn_q.weight", hp.q_dim(), d);
         L.wk = b.matrix(p + "attn_k.weight", hp.kv_dim(), d);
@@ -128,7 +129,46 @@ LlamaWeights bind_llama_weights(const veil_model_source& source, LlamaHParams& h
         L.down = b.matrix(p + "ffn_down.weight", d, hp.n_ff);
     }
     b.require_all_used();
-    w.total_bytes = b.bound_bytes();
+    t.total_bytes = b.claimed_bytes();
+    return t;
+}
+
+WeightMatrix matrix_view(const veil_model_source& source, size_t tensor_index, const void* data, int64_t rows) {
+    const veil_tensor_desc& d = source.tensors[tensor_index];
+    WeightMatrix m;
+    m.type = static_cast<GgmlType>(d.type);
+    m.cols = static_cast<int64_t>(d.dims[0]);
+    m.rows = rows != 0 ? rows : static_cast<int64_t>(d.dims[1]);
+    m.row_stride = row_bytes(m.type, m.cols);
+    m.data = data;
+    return m;
+}
+
+LlamaLayerWeights bind_llama_layer(const veil_model_source& source, const LlamaLayerTensors& t, const TensorData& data_of) {
+    auto mat = [&](size_t i) { return matrix_view(source, i, checked_data(source, i, data_of)); };
+    auto vec = [&](size_t i) { return static_cast<const float*>(checked_data(source, i, data_of)); };
+    LlamaLayerWeights L;
+    L.attn_norm = vec(t.attn_norm);
+    L.wq = mat(t.wq);
+    L.wk = mat(t.wk);
+    L.wv = mat(t.wv);
+    L.wo = mat(t.wo);
+    L.ffn_norm = vec(t.ffn_norm);
+    L.gate = mat(t.gate);
+    L.up = mat(t.up);
+    L.down = mat(t.down);
+    return L;
+}
+
+LlamaWeights bind_llama_weights(const veil_model_source& source, LlamaHParams& hp, const TensorData& data_of) {
+    const LlamaTensorIndex t = index_llama_tensors(source, hp);
+    LlamaWeights w;
+    w.tok_embd = matrix_view(source, t.tok_embd, checked_data(source, t.tok_embd, data_of));
+    w.output_norm = static_cast<const float*>(checked_data(source, t.output_norm, data_of));
+    w.output = matrix_view(source, t.output, checked_data(source, t.output, data_of));
+    w.layers.reserve(t.layers.size());
+    for (const LlamaLayerTensors& L : t.layers) w.layers.push_back(bind_llama_layer(source, L, data_of));
+    w.total_bytes = t.total_bytes;
     return w;
 }
 

@@ -8,6 +8,7 @@
 
 #include "veil/engine/llama_attention.h"
 #include "veil/engine/llama_kv_cache.h"
+#include "veil/engine/llama_layer_step.h"
 #include "veil/engine/llama_model.h"
 #include "veil/engine/llama_ops.h"
 #include "veil/engine/matmul.h"
@@ -39,7 +40,6 @@ public:
 private:
     // One chunk of at most batch_ tokens at positions n_past_ .. n_past_ + n - 1.
     void forward_chunk(const int32_t* tokens, uint32_t n, float* logits);
-    void mm(const WeightMatrix& w, const float* x, uint32_t n, float* y);
 
     LlamaModel& model_;
     const LlamaHParams& hp_;
@@ -51,9 +51,8 @@ private:
     KvCache cache_;
     Rope rope_;
     AttentionScratch attn_scratch_;
-    MatmulScratch mm_scratch_;
-    // Activations, [batch_][width] row-major.
-    std::vector<float> x_, xn_, q_, k_, v_, attn_out_, proj_, gate_, up_;
+    LayerActivations act_;
+    std::vector<float> x_;  // the residual stream, [batch_][n_embd]
 };
 
 }  // namespace veil::engine

@@ -43,6 +43,36 @@ struct LlamaWeights {
 // returned weights are used).
 using TensorData = std::function<const void*(size_t tensor_index)>;
 
+// Tensor-table indices of one block's tensors, in the order the forward pass reads them.
+struct LlamaLayerTensors {
+    size_t attn_norm, wq, wk, wv, wo, ffn_norm, gate, up, down;
+    static constexpr size_t kCount = 9;
+    size_t at(size_t i) const { return (&attn_norm)[i]; }
+};
+
+// Where every tensor the llama graph uses sits in the source's tensor table, validated (presence,
+// type, dims, byte size) without touching any data — what a backend that does not hold every
+// weight at once (backend_stream) binds unit by unit.
+struct LlamaTensorIndex {
+    size_t tok_embd = 0;
+    size_t output_norm = 0;
+    size_t output = 0;  // == tok_embd when the model ties them
+    std::vector<LlamaLayerTensors> layers;
+    uint64_t total_bytes = 0;  // bytes of every distinct tensor
+};
+
+// Validates the tensor table against hp; fills hp.n_vocab from token_embd when the tokenizer did
+// not give it. Throws LlamaError naming the tensor that is missing or malformed, and refuses
+// tensors the llama graph does not use (biases, experts, rope factors).
+LlamaTensorIndex index_llama_tensors(const veil_model_source& source, LlamaHParams& hp);
+
+// A matrix view of tensor `tensor_index` (already validated by index_llama_tensors) over `data`,
+// which holds rows [0, rows) of it; rows = 0 means all of them.
+WeightMatrix matrix_view(const veil_model_source& source, size_t tensor_index, const void* data, int64_t rows = 0);
+
+// Views of one block's tensors through data_of (each pointer 64-byte aligned, non-null).
+LlamaLayerWeights bind_llama_layer(const veil_model_source& source, const LlamaLayerTensors& t, const TensorData& data_of);
+
 // Binds and validates every tensor; fills hp.n_vocab from token_embd when the tokenizer did not
 // give it. Throws LlamaError naming the tensor that is missing or malformed, and refuses tensors
 // the llama graph does not use (biases, experts, rope factors) rather than silently ignoring them.

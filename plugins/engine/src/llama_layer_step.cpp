@@ -1,0 +1,105 @@
+#include "veil/engine/llama_layer_step.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "veil/engine/kernels.h"
+
+namespace veil::engine {
+
+void weight_matmul(const ComputePools& pools, const WeightMatrix& w, const float* x, uint32_t n, float* y,
+                   MatmulScratch& scratch) {
+    // Below ~a quarter million multiply-adds (tens of microseconds on one core) handing rows to
+    // other threads costs more than it saves. Every row is computed identically either way.
+    constexpr uint64_t kMinParallelMacs = uint64_t{1} << 18;
+    const uint64_t macs = static_cast<uint64_t>(w.rows) * static_cast<uint64_t>(w.cols) * n;
+    ThreadPool& pool = macs < kMinParallelMacs ? pools.serial : pools.parallel;
+    matmul(pool, w.type, w.data, w.rows, w.cols, x, n, y, scratch);
+}
+
+LayerActivations::LayerActivations(const LlamaHParams& hp, uint32_t max_rows) : max_rows_(max_rows) {
+    const size_t b = max_rows;
+    xn.resize(b * hp.n_embd);
+    q.resize(b * hp.q_dim());
+    k.resize(b * hp.kv_dim());
+    v.resize(b * hp.kv_dim());
+    attn_out.resize(b * hp.q_dim());
+    proj.resize(b * hp.n_embd);
+    gate.resize(b * hp.n_ff);
+    up.resize(b * hp.n_ff);
+}
+
+LayerActivations::~LayerActivations() {
+    for (std::vector<float>* buf : {&xn, &q, &k, &v, &attn_out, &proj, &gate, &up})
+        secure_zero(buf->data(), buf->size() * sizeof(float));
+    secure_zero(mm.x_converted.data(), mm.x_converted.size());
+}
+
+size_t LayerActivations::bytes_for(const LlamaHParams& hp, uint32_t max_rows) {
+    const size_t per_row = 2 * static_cast<size_t>(hp.n_embd) + 2 * hp.q_dim() + 2 * hp.kv_dim() + 2 * static_cast<size_t>(hp.n_ff);
+    return per_row * max_rows * sizeof(float);
+}
+
+size_t LayerActivations::matmul_scratch_bytes(const LlamaHParams& hp, uint32_t max_rows) {
+    // Converted activations never take more room than the floats they come from (F32 weights
+    // keep them as F32; every quantized vec_dot type is smaller), plus block padding.
+    const size_t widest = std::max({hp.n_embd, hp.q_dim(), hp.n_ff});
+    return static_cast<size_t>(max_rows) * (widest * sizeof(float) + 256);
+}
+
+void embed_tokens(const WeightMatrix& tok_embd, const int32_t* tokens, uint32_t n, uint32_t n_embd, float* x) {
+    const KernelTable& kt = best_kernels();
+    // Only the rows of the tokens present are dequantized.
+    for (uint32_t t = 0; t < n; ++t)
+        kt.dequantize_row(tok_embd.type, tok_embd.row(tokens[t]), x + static_cast<size_t>(t) * n_embd, n_embd);
+}
+
+void run_llama_layer(const ComputePools& pools, const LlamaHParams& hp, const LlamaLayerWeights& L, uint32_t layer,
+                     float* x, const SequenceRows* seqs, size_t n_seqs, LayerActivations& act) {
+    const uint32_t d = hp.n_embd, qd = hp.q_dim(), kvd = hp.kv_dim(), ff = hp.n_ff, hd = hp.head_dim;
+    uint32_t n = 0;
+    for (size_t s = 0; s < n_seqs; ++s) n = std::max(n, seqs[s].row0 + seqs[s].n);
+    auto rows = [](std::vector<float>& v, uint32_t row, uint32_t width) { return v.data() + static_cast<size_t>(row) * width; };
+
+    // Attention block: x += Wo * attention(rope(Wq xn), rope(Wk xn), Wv xn).
+    for (uint32_t t = 0; t < n; ++t)
+        rms_norm(x + static_cast<size_t>(t) * d, L.attn_norm, d, hp.rms_eps, rows(act.xn, t, d));
+    weight_matmul(pools, L.wq, act.xn.data(), n, act.q.data(), act.mm);
+    weight_matmul(pools, L.wk, act.xn.data(), n, act.k.data(), act.mm);
+    weight_matmul(pools, L.wv, act.xn.data(), n, act.v.data(), act.mm);
+    for (size_t s = 0; s < n_seqs; ++s) {
+        const SequenceRows& sq = seqs[s];
+        for (uint32_t i = 0; i < sq.n; ++i) {
+            const uint32_t t = sq.row0 + i;
+            float* k_row = rows(act.k, t, kvd);
+            const float* v_row = rows(act.v, t, kvd);
+            sq.rope->apply(rows(act.q, t, qd), hp.n_head, sq.rope_t0 + i);
+            sq.rope->apply(k_row, hp.n_head_kv, sq.rope_t0 + i);
+            for (uint32_t h = 0; h < hp.n_head_kv; ++h) {
+                std::memcpy(sq.cache->k(layer, h, sq.pos0 + i), k_row + static_cast<size_t>(h) * hd, hd * sizeof(float));
+                std::memcpy(sq.cache->v(layer, h, sq.pos0 + i), v_row + static_cast<size_t>(h) * hd, hd * sizeof(float));
+            }
+        }
+        attention(pools.parallel, hp, *sq.cache, layer, rows(act.q, sq.row0, qd), sq.n, sq.pos0,
+                  rows(act.attn_out, sq.row0, qd), *sq.attention);
+    }
+    weight_matmul(pools, L.wo, act.attn_out.data(), n, act.proj.data(), act.mm);
+    add_inplace(x, act.proj.data(), static_cast<int64_t>(n) * d);
+
+    // Feed-forward block: x += W_down (silu(W_gate xn) * W_up xn).
+    for (uint32_t t = 0; t < n; ++t)
+        rms_norm(x + static_cast<size_t>(t) * d, L.ffn_norm, d, hp.rms_eps, rows(act.xn, t, d));
+    weight_matmul(pools, L.gate, act.xn.data(), n, act.gate.data(), act.mm);
+    weight_matmul(pools, L.up, act.xn.data(), n, act.up.data(), act.mm);
+    swiglu(act.gate.data(), act.up.data(), static_cast<int64_t>(n) * ff);
+    weight_matmul(pools, L.down, act.gate.data(), n, act.proj.data(), act.mm);
+    add_inplace(x, act.proj.data(), static_cast<int64_t>(n) * d);
+}
+
+void output_norm_rows(const LlamaHParams& hp, const float* output_norm, const float* x, uint32_t n, float* xn) {
+    for (uint32_t t = 0; t < n; ++t)
+        rms_norm(x + static_cast<size_t>(t) * hp.n_embd, output_norm, hp.n_embd, hp.rms_eps,
+                 xn + static_cast<size_t>(t) * hp.n_embd);
+}
+
+}  // namespace veil::engine
