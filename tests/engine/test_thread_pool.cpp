@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "veil/engine/thread_pool.h"
@@ -58,6 +59,21 @@ TEST(ThreadPool, CallerExceptionPropagates) {
         if (ti == 0) ok = 1;
     });
     EXPECT_EQ(ok, 1);
+}
+
+// The caller runs any share no worker has claimed yet (a sleeping or descheduled worker): every
+// index must still run exactly once per region, with its own index, whoever runs it.
+TEST(ThreadPool, SharesRunOnceWhenWorkersSleep) {
+    ThreadPool pool(3);
+    for (int region = 0; region < 30; ++region) {
+        if (region % 3 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));  // let workers fall asleep
+        std::atomic<int> calls[3] = {0, 0, 0};
+        pool.run([&](int ti, int nt) {
+            ASSERT_EQ(nt, 3);
+            calls[ti].fetch_add(1);
+        });
+        for (int i = 0; i < 3; ++i) ASSERT_EQ(calls[i].load(), 1) << "region " << region << " index " << i;
+    }
 }
 
 TEST(ThreadPool, SurvivesIdleSleepAndReportsOverhead) {
