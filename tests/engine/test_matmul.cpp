@@ -75,6 +75,57 @@ TEST(Matmul, MatchesReferenceAndIsThreadCountInvariant) {
     }
 }
 
+// Prefill (n_tokens > 1) goes through the tile kernels (several tokens per weight block), decode
+// through vec_dot; both must give the same bits for every token, whatever the thread count, so a
+// prompt's logits do not depend on how it was batched. 19 tokens = two full tiles of 8 plus 3.
+TEST(Matmul, PrefillEqualsTokenByTokenBitwise) {
+    const Case cases[] = {{GgmlType::Q4_0, 40, 2048}, {GgmlType::Q8_0, 41, 2080}, {GgmlType::Q4_K, 40, 2048},
+                          {GgmlType::Q6_K, 40, 2048}, {GgmlType::Q5_K, 17, 512},  {GgmlType::F16, 17, 256}};
+    ThreadPool pool1(1), pool2(2);
+    MatmulScratch scratch;
+    std::mt19937 rng(7);
+    for (const Case& c : cases) {
+        const auto W = random_matrix(c, rng);
+        const int64_t n_tokens = 19;
+        const auto X = testing::random_floats(c.cols * n_tokens, rng);
+        std::vector<float> batched(c.rows * n_tokens), batched1(c.rows * n_tokens), single(c.rows * n_tokens);
+        matmul(pool2, c.type, W.data(), c.rows, c.cols, X.data(), n_tokens, batched.data(), scratch);
+        matmul(pool1, c.type, W.data(), c.rows, c.cols, X.data(), n_tokens, batched1.data(), scratch);
+        for (int64_t t = 0; t < n_tokens; ++t)
+            matmul(pool2, c.type, W.data(), c.rows, c.cols, X.data() + t * c.cols, 1, single.data() + t * c.rows, scratch);
+        EXPECT_EQ(0, std::memcmp(batched.data(), single.data(), single.size() * sizeof(float)))
+            << testing::traits(c.type).name << ": prefill differs from token-by-token decode";
+        EXPECT_EQ(0, std::memcmp(batched.data(), batched1.data(), single.size() * sizeof(float)))
+            << testing::traits(c.type).name << ": prefill depends on the thread count";
+    }
+}
+
+// matmul's tile kernels (several weight rows and tokens per call) must reproduce the kernel
+// table's vec_dot bit for bit, for every row including the partial tiles at the end (rows 37 and
+// 2080 columns = an odd number of 32-blocks exercise both tails).
+TEST(Matmul, DecodeEqualsVecDotBitwise) {
+    const Case cases[] = {{GgmlType::Q4_0, 37, 2080}, {GgmlType::Q8_0, 37, 2080}, {GgmlType::Q4_K, 37, 2048},
+                          {GgmlType::Q6_K, 37, 2048}, {GgmlType::Q3_K, 9, 512},   {GgmlType::F32, 9, 96}};
+    ThreadPool pool(2);
+    MatmulScratch scratch;
+    std::mt19937 rng(9);
+    const KernelTable& k = best_kernels();
+    for (const Case& c : cases) {
+        const auto W = random_matrix(c, rng);
+        const auto X = testing::random_floats(c.cols, rng);
+        std::vector<float> y(c.rows);
+        matmul(pool, c.type, W.data(), c.rows, c.cols, X.data(), 1, y.data(), scratch);
+        const auto xq = c.type == GgmlType::F32 ? std::vector<uint8_t>(reinterpret_cast<const uint8_t*>(X.data()),
+                                                                        reinterpret_cast<const uint8_t*>(X.data() + c.cols))
+                                                : testing::convert_activations(c.type, X);
+        const size_t wr = row_bytes(c.type, c.cols);
+        for (int64_t r = 0; r < c.rows; ++r) {
+            const float expect = k.vec_dot(c.type, c.cols, W.data() + r * wr, xq.data());
+            ASSERT_EQ(0, std::memcmp(&expect, &y[r], sizeof(float))) << testing::traits(c.type).name << " row " << r;
+        }
+    }
+}
+
 // Not a pass/fail test: prints decode throughput (weight bytes streamed per second) on a
 // 4096 x 4096 matrix for the hot types, for the record.
 TEST(Matmul, ReportThroughput) {

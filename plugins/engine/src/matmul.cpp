@@ -1,25 +1,85 @@
 // Quantized matrix product: the inference hot path.
 //
-// Determinism: every output element is produced by exactly one vec_dot call over the whole row,
-// so the result is bit-identical whatever the thread count or the chunk schedule.
+// Determinism: every output element is one vec_dot over the whole row (or a tile kernel, which
+// reproduces vec_dot bit for bit, see dot_tile.h), so the result is bit-identical whatever the
+// thread count, the chunk schedule or the number of tokens in the call.
 //
-// Decode (n_tokens == 1) is memory-bound: threads pull chunks of rows from a shared counter (cheap
-// dynamic balancing) and stream each weight row exactly once. Prefill (n_tokens > 1) tiles: a
-// chunk of rows stays hot in L1/L2 while it is dotted with a block of tokens, so weights are read
-// from memory once per call instead of once per token.
+// Threads pull chunks of rows from a shared counter (cheap dynamic balancing, which matters when
+// another process takes a core for a while). Within a chunk, tile kernels (dot_tile.h) take up to
+// kTileW rows x kTileX tokens per call: decode (memory-bound) streams each weight row once and
+// shares the activation work across rows; prefill reads each weight row from memory once per call
+// and unpacks each block once per kTileX tokens instead of once per token.
+//
+// No allocation: the parallel regions take a pointer to a stack context (ThreadPool::run), and
+// the converted activations live in the caller's MatmulScratch.
 #include "veil/engine/matmul.h"
 
+#include <algorithm>
 #include <atomic>
 #include <stdexcept>
 #include <string>
 
+#include "dot_tile.h"
 #include "veil/engine/kernels.h"
 
 namespace veil::engine {
 namespace {
 
-constexpr int64_t kRowsPerChunk = 16;    // ~37 KiB of Q4_K at 4096 columns
-constexpr int64_t kTokensPerBlock = 16;  // ~75 KiB of Q8_K activations at 4096 columns
+constexpr int64_t kRowQuantum = 16;      // chunks are multiples of this many rows
+constexpr int64_t kChunksPerThread = 8;  // enough to rebalance, few enough to keep the counter cold
+
+struct Job {
+    detail::DotTile tile;
+    const uint8_t* w;
+    size_t w_row;
+    int64_t rows, cols;
+    const uint8_t* x;
+    size_t x_row;
+    int64_t n_tokens;
+    float* y;
+    int64_t chunk_rows, n_chunks;
+    alignas(64) std::atomic<int64_t> next_chunk{0};
+};
+
+// Rows r0..r1 against every token, in tiles of kTileW rows x kTileX tokens. A tile's weight rows
+// stay in L1 while all tokens pass, so each weight byte comes from memory once per call.
+void rows_tiled(const Job& j, int64_t r0, int64_t r1) {
+    float out[detail::kTileW * detail::kTileX];
+    for (int64_t r = r0; r < r1; r += detail::kTileW) {
+        const int nr = static_cast<int>(std::min<int64_t>(detail::kTileW, r1 - r));
+        const uint8_t* wr = j.w + static_cast<size_t>(r) * j.w_row;
+        for (int64_t t0 = 0; t0 < j.n_tokens; t0 += detail::kTileX) {
+            const int nt = static_cast<int>(std::min<int64_t>(detail::kTileX, j.n_tokens - t0));
+            j.tile(j.cols, wr, j.w_row, nr, j.x + static_cast<size_t>(t0) * j.x_row, j.x_row, nt, out);
+            for (int a = 0; a < nr; ++a)
+                for (int t = 0; t < nt; ++t) j.y[(t0 + t) * j.rows + r + a] = out[a * nt + t];
+        }
+    }
+}
+
+void run_chunks(void* ctx, int, int) {
+    Job& j = *static_cast<Job*>(ctx);
+    for (int64_t c = j.next_chunk.fetch_add(1, std::memory_order_relaxed); c < j.n_chunks;
+         c = j.next_chunk.fetch_add(1, std::memory_order_relaxed)) {
+        const int64_t r0 = c * j.chunk_rows;
+        const int64_t r1 = std::min(r0 + j.chunk_rows, j.rows);
+        rows_tiled(j, r0, r1);
+    }
+}
+
+struct ConvertJob {
+    const KernelTable* k;
+    GgmlType xtype;
+    const float* X;
+    int64_t cols, n_tokens;
+    uint8_t* dst;
+    size_t x_row;
+};
+
+void convert_rows(void* ctx, int ti, int nt) {
+    const ConvertJob& c = *static_cast<const ConvertJob*>(ctx);
+    for (int64_t t = ti; t < c.n_tokens; t += nt) c.k->quantize_row(c.xtype, c.X + t * c.cols, c.dst + t * c.x_row, c.cols);
+}
 
 }  // namespace
 
@@ -34,7 +94,6 @@ void matmul(ThreadPool& pool, GgmlType wtype, const void* W, int64_t rows, int64
                                     " or cols not a multiple of its block");
     }
     const GgmlType xtype = traits->vec_dot_type;
-    const size_t w_row = row_bytes(wtype, cols);
     const size_t x_row = row_bytes(xtype, cols);
 
     // 1. Activations to the weights' vec_dot_type, once per call (F32 needs no conversion).
@@ -44,36 +103,20 @@ void matmul(ThreadPool& pool, GgmlType wtype, const void* W, int64_t rows, int64
     } else {
         const size_t need = x_row * static_cast<size_t>(n_tokens);
         if (scratch.x_converted.size() < need) scratch.x_converted.resize(need);
-        uint8_t* dst = scratch.x_converted.data();
-        if (n_tokens == 1) {
-            k.quantize_row(xtype, X, dst, cols);  // one row: not worth a parallel region
-        } else {
-            pool.run([&](int ti, int nt) {
-                for (int64_t t = ti; t < n_tokens; t += nt) k.quantize_row(xtype, X + t * cols, dst + t * x_row, cols);
-            });
-        }
-        xc = dst;
+        ConvertJob c{&k, xtype, X, cols, n_tokens, scratch.x_converted.data(), x_row};
+        if (n_tokens == 1) convert_rows(&c, 0, 1);  // one row: not worth a parallel region
+        else pool.run(convert_rows, &c);
+        xc = c.dst;
     }
 
-    // 2. Rows in chunks, handed out dynamically; within a chunk, tokens in blocks.
-    const auto* w = static_cast<const uint8_t*>(W);
-    const int64_t n_chunks = (rows + kRowsPerChunk - 1) / kRowsPerChunk;
-    std::atomic<int64_t> next_chunk{0};
-    pool.run([&](int, int) {
-        for (int64_t c = next_chunk.fetch_add(1, std::memory_order_relaxed); c < n_chunks;
-             c = next_chunk.fetch_add(1, std::memory_order_relaxed)) {
-            const int64_t r0 = c * kRowsPerChunk;
-            const int64_t r1 = r0 + kRowsPerChunk < rows ? r0 + kRowsPerChunk : rows;
-            for (int64_t t0 = 0; t0 < n_tokens; t0 += kTokensPerBlock) {
-                const int64_t t1 = t0 + kTokensPerBlock < n_tokens ? t0 + kTokensPerBlock : n_tokens;
-                for (int64_t r = r0; r < r1; ++r) {
-                    const uint8_t* wr = w + static_cast<size_t>(r) * w_row;
-                    for (int64_t t = t0; t < t1; ++t)
-                        Y[t * rows + r] = k.vec_dot(wtype, cols, wr, xc + static_cast<size_t>(t) * x_row);
-                }
-            }
-        }
-    });
+    // 2. Rows in chunks handed out dynamically.
+    const int64_t per_thread = (rows + pool.size() - 1) / pool.size();
+    int64_t chunk = (per_thread + kChunksPerThread - 1) / kChunksPerThread;
+    chunk = std::max(kRowQuantum, (chunk + kRowQuantum - 1) / kRowQuantum * kRowQuantum);
+    Job j{detail::dot_tile_for(wtype), static_cast<const uint8_t*>(W), row_bytes(wtype, cols), rows, cols, xc, x_row,
+          n_tokens, Y, chunk, (rows + chunk - 1) / chunk};
+    if (j.n_chunks == 1) run_chunks(&j, 0, 1);
+    else pool.run(run_chunks, &j);
 }
 
 }  // namespace veil::engine
