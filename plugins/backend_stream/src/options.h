@@ -1,0 +1,19 @@
+// The load options backend_stream understands, parsed from the host's options JSON.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace veil::backend_stream {
+
+struct LoadOptions {
+    int threads = 0;                       // "threads": compute threads incl. the caller; default = hardware threads
+    std::optional<uint64_t> memory_budget; // "memory_budget": bytes everything the model holds must fit in
+};
+
+// Throws veil::sdk::Error(VEIL_ERR_INVALID_ARGUMENT) naming the bad key. Keys meant for other
+// backends (e.g. "mlock") are ignored so one options object can serve every backend.
+LoadOptions parse_load_options(const std::string& json);
+
+}  // namespace veil::backend_stream

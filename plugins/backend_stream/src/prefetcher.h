@@ -1,0 +1,75 @@
+// The streaming window: a fixed set of weight buffers (slots) and an I/O thread that fills them
+// with the streamed units in pass order, running ahead of the compute thread by as many units as
+// there are free slots. The compute thread acquires units in the same cyclic order and releases
+// each one when done; release zeroizes the slot before the I/O thread reuses it. After the last
+// unit of a pass the I/O thread wraps around and reads the first units of the next pass.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "weight_buffer.h"
+#include "weight_units.h"
+
+namespace veil::backend_stream {
+
+struct PrefetchCounters {
+    uint64_t stall_ns = 0;        // compute thread waiting for a unit
+    uint64_t units_acquired = 0;
+    uint64_t units_ready = 0;     // already read when acquired (fully overlapped with compute)
+};
+
+class Prefetcher {
+public:
+    // `slots` buffers of `slot_bytes` each (the caller has charged them to the budget).
+    Prefetcher(const veil_model_source& source, const std::vector<WeightUnit>& units, size_t n_slots, size_t slot_bytes,
+               WeightIoCounters& io, std::function<void(veil_error*)> drop_error);
+    ~Prefetcher();  // stops the I/O thread, zeroizes every slot
+    Prefetcher(const Prefetcher&) = delete;
+    Prefetcher& operator=(const Prefetcher&) = delete;
+
+    // The units to stream (indices into `units`, in pass order); waits for a read in flight,
+    // zeroizes read-ahead slots and restarts at order[0]. No unit may be acquired.
+    void set_order(std::vector<size_t> order);
+    const std::vector<size_t>& order() const { return order_; }
+
+    // The buffer holding unit `unit`, which must be the next in the order; waits for the read.
+    // Throws sdk::Error(VEIL_ERR_IO) when the read failed (call set_order(order()) to restart).
+    const uint8_t* acquire(size_t unit);
+    // Done with `unit`: zeroizes its slot and hands it back to the I/O thread.
+    void release(size_t unit);
+
+    PrefetchCounters counters() const;
+    size_t n_slots() const { return slots_.size(); }
+
+private:
+    enum class State { Free, Loading, Ready, InUse };
+    struct Slot {
+        std::unique_ptr<WeightBuffer> buffer;
+        State state = State::Free;
+        size_t unit = 0;
+        std::string error;
+    };
+    void io_loop();
+    Slot* find(size_t unit);
+
+    const veil_model_source& source_;
+    const std::vector<WeightUnit>& units_;
+    std::function<void(veil_error*)> drop_error_;
+    std::vector<Slot> slots_;
+    std::vector<size_t> order_;
+    size_t cursor_ = 0;   // next position in order_ the I/O thread reads
+    size_t consumed_ = 0; // next position in order_ the compute thread acquires
+    bool stop_ = false;
+    PrefetchCounters counters_;
+    mutable std::mutex mu_;
+    std::condition_variable cv_;
+    std::thread io_;
+};
+
+}  // namespace veil::backend_stream

@@ -1,0 +1,49 @@
+// A plugin-owned buffer of plaintext weights: an anonymous mapping kept out of core dumps,
+// zeroized before it is unmapped. Filled unit by unit through the model source's read().
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+
+#include "veil/backend.h"
+#include "weight_units.h"
+
+namespace veil::backend_stream {
+
+// Counters shared by every buffer of a model, for its stats.
+struct WeightIoCounters {
+    std::atomic<uint64_t> bytes_read{0};
+    std::atomic<uint64_t> read_ns{0};
+    std::atomic<uint64_t> bytes_zeroized{0};
+};
+
+class WeightBuffer {
+public:
+    // Throws sdk::Error(VEIL_ERR_OUT_OF_MEMORY) when the mapping fails.
+    WeightBuffer(size_t bytes, WeightIoCounters& counters);
+    ~WeightBuffer();  // zeroizes
+    WeightBuffer(const WeightBuffer&) = delete;
+    WeightBuffer& operator=(const WeightBuffer&) = delete;
+
+    const uint8_t* data() const { return base_; }
+    size_t bytes() const { return bytes_; }
+
+    // Reads every extent of `unit` (unit.bytes <= bytes()) through source.read with
+    // VEIL_READ_NOCACHE, so the host's page cache does not grow. Throws sdk::Error(VEIL_ERR_IO)
+    // naming the tensor; drop_error releases the source's error object.
+    void fill(const veil_model_source& source, const WeightUnit& unit, const std::function<void(veil_error*)>& drop_error);
+    // Reads one extent (e.g. one embedding row) the same way.
+    void fill(const veil_model_source& source, const Extent& extent, const std::function<void(veil_error*)>& drop_error);
+    // Overwrites the plaintext (the buffer stays mapped for reuse).
+    void zeroize(size_t bytes);
+
+private:
+    uint8_t* base_ = nullptr;
+    size_t bytes_ = 0;
+    size_t dirty_ = 0;  // bytes that may hold plaintext
+    WeightIoCounters& counters_;
+};
+
+}  // namespace veil::backend_stream
