@@ -28,14 +28,31 @@ constexpr int kTileX = 4;
 using DotTileFn = void (*)(int64_t n, const uint8_t* w, size_t w_stride, int n_w, const uint8_t* x, size_t x_stride,
                            int n_x, float* out);
 
-// The AVX-512 tile kernel for `type`, or nullptr when that type has none (dot_tile_avx512.cpp).
-DotTileFn avx512_dot_tile(GgmlType type);
+// Activation-side work a tile kernel wants done once per activation row and matmul call (shared
+// by every weight row) instead of once per weight row: `side_bytes(n)` bytes placed after the
+// converted row at offset side_offset(n), filled by `prepare(row, side, n)`.
+using SideBytesFn = size_t (*)(int64_t n);
+using PrepareFn = void (*)(const uint8_t* x, uint8_t* side, int64_t n);
+
+// Where the side data of a converted row of n elements of `xtype` starts (64-byte aligned).
+inline size_t side_offset(GgmlType xtype, int64_t n) { return (row_bytes(xtype, n) + 63) / 64 * 64; }
+
+struct AvxTile {
+    DotTileFn fn = nullptr;
+    SideBytesFn side_bytes = nullptr;
+    PrepareFn prepare = nullptr;
+};
+
+// The AVX-512 tile kernel for `type` (fn nullptr when that type has none; dot_tile_avx512.cpp).
+AvxTile avx512_dot_tile(GgmlType type);
 
 // Tile kernel matching best_kernels() for `type`: the SIMD one where it exists, otherwise one that
 // calls best_kernels().vec_dot per pair (so the contract holds trivially).
 struct DotTile {
     GgmlType type;
-    DotTileFn fn;  // nullptr: per-pair vec_dot
+    DotTileFn fn = nullptr;  // nullptr: per-pair vec_dot
+    SideBytesFn side_bytes = nullptr;  // nullptr: no side data
+    PrepareFn prepare = nullptr;
     void operator()(int64_t n, const uint8_t* w, size_t w_stride, int n_w, const uint8_t* x, size_t x_stride, int n_x,
                     float* out) const;
 };

@@ -77,6 +77,24 @@ inline __m512 scale_pair(const uint16_t* a, const uint16_t* b) {
     return _mm512_cvtph_ps(h);
 }
 
+// Side data of a Q8_0 activation row (dot_tile.h), per pair of blocks p, 128 bytes at 128 * p:
+// int32[16] -dpbusd(8, y) (Q4_0's offset term, lane for lane) and float[16] the two block scales
+// as scale_pair returns them. Pairs only: an odd last block is handled by the kernels' tail.
+constexpr size_t kSidePair = 128;
+
+size_t q8_0_side_bytes(int64_t n) { return static_cast<size_t>(n / 64) * kSidePair; }
+
+void q8_0_prepare(const uint8_t* xp, uint8_t* side, int64_t n) {
+    const auto* x = reinterpret_cast<const BlockQ8_0*>(xp);
+    const __m512i eight = _mm512_set1_epi8(8);
+    for (int64_t p = 0; p < n / 64; ++p, side += kSidePair) {
+        const __m512i y = join(loadu256(x[2 * p].qs), loadu256(x[2 * p + 1].qs));
+        const __m512i y8 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), eight, y);
+        _mm512_storeu_si512(side, _mm512_sub_epi32(_mm512_setzero_si512(), y8));
+        _mm512_storeu_ps(side + 64, scale_pair(&x[2 * p].d, &x[2 * p + 1].d));
+    }
+}
+
 // Q4_0 quants of two consecutive blocks as 64 unsigned nibbles in element order:
 // [b0 low nibbles, b0 high nibbles, b1 low, b1 high].
 inline __m512i nibbles64(const BlockQ4_0* b) {
@@ -102,7 +120,7 @@ void tile_q4_0(int64_t n, const uint8_t* wp, size_t ws, const uint8_t* xp, size_
     const int64_t nb = n / 32;
     __m512 acc[R * T];
     for (int k = 0; k < R * T; ++k) acc[k] = _mm512_setzero_ps();
-    const __m512i eight = _mm512_set1_epi8(8);
+    const size_t side_off = side_offset(GgmlType::Q8_0, n);
     int64_t i = 0;
     for (; i + 2 <= nb; i += 2) {
         __m512i q[R];
@@ -113,13 +131,16 @@ void tile_q4_0(int64_t n, const uint8_t* wp, size_t ws, const uint8_t* xp, size_
             dw[r] = scale_pair(&w[0].d, &w[1].d);
         }
         for (int t = 0; t < T; ++t) {
-            const BlockQ8_0* x = block_row<BlockQ8_0>(xp, xs, t) + i;
+            const uint8_t* xr = xp + static_cast<size_t>(t) * xs;
+            const BlockQ8_0* x = reinterpret_cast<const BlockQ8_0*>(xr) + i;
+            const uint8_t* side = xr + side_off + static_cast<size_t>(i / 2) * kSidePair;
             const __m512i y = join(loadu256(x[0].qs), loadu256(x[1].qs));
-            // sum (q - 8) * y = dpbusd(q, y) - dpbusd(8, y); the second term is per activation row.
-            const __m512i y8 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), eight, y);
-            const __m512 dx = scale_pair(&x[0].d, &x[1].d);
+            // sum (q - 8) * y = dpbusd(q, y) - dpbusd(8, y): the prepared second term seeds the
+            // accumulator (same int32 lanes as the subtraction).
+            const __m512i neg_y8 = _mm512_load_si512(side);
+            const __m512 dx = _mm512_load_ps(side + 64);
             for (int r = 0; r < R; ++r) {
-                const __m512i s = _mm512_sub_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), q[r], y), y8);
+                const __m512i s = _mm512_dpbusd_epi32(neg_y8, q[r], y);
                 acc[r * T + t] = _mm512_fmadd_ps(_mm512_mul_ps(dw[r], dx), _mm512_cvtepi32_ps(s), acc[r * T + t]);
             }
         }
@@ -138,6 +159,7 @@ void tile_q4_0(int64_t n, const uint8_t* wp, size_t ws, const uint8_t* xp, size_
 template <int R, int T>
 void tile_q8_0(int64_t n, const uint8_t* wp, size_t ws, const uint8_t* xp, size_t xs, float* out) {
     const int64_t nb = n / 32;
+    const size_t side_off = side_offset(GgmlType::Q8_0, n);
     __m512 acc[R * T];
     for (int k = 0; k < R * T; ++k) acc[k] = _mm512_setzero_ps();
     int64_t i = 0;
@@ -154,9 +176,10 @@ void tile_q8_0(int64_t n, const uint8_t* wp, size_t ws, const uint8_t* xp, size_
             dw[r] = scale_pair(&w[0].d, &w[1].d);
         }
         for (int t = 0; t < T; ++t) {
-            const BlockQ8_0* x = block_row<BlockQ8_0>(xp, xs, t) + i;
+            const uint8_t* xr = xp + static_cast<size_t>(t) * xs;
+            const BlockQ8_0* x = reinterpret_cast<const BlockQ8_0*>(xr) + i;
             const __m512i b = join(loadu256(x[0].qs), loadu256(x[1].qs));
-            const __m512 dx = scale_pair(&x[0].d, &x[1].d);
+            const __m512 dx = _mm512_load_ps(xr + side_off + static_cast<size_t>(i / 2) * kSidePair + 64);
             for (int r = 0; r < R; ++r) {
                 const __m512i sb = _mm512_mask_sub_epi8(b, neg[r], _mm512_setzero_si512(), b);
                 const __m512i s = _mm512_dpbusd_epi32(_mm512_setzero_si512(), abs_a[r], sb);
@@ -322,13 +345,13 @@ template <int R, int T> struct Q6_K {
 
 }  // namespace
 
-DotTileFn avx512_dot_tile(GgmlType type) {
+AvxTile avx512_dot_tile(GgmlType type) {
     switch (type) {
-        case GgmlType::Q8_0: return by_shape<Q8_0>;
-        case GgmlType::Q4_0: return by_shape<Q4_0>;
-        case GgmlType::Q4_K: return by_shape<Q4_K>;
-        case GgmlType::Q6_K: return by_shape<Q6_K>;
-        default: return nullptr;
+        case GgmlType::Q8_0: return {by_shape<Q8_0>, q8_0_side_bytes, q8_0_prepare};
+        case GgmlType::Q4_0: return {by_shape<Q4_0>, q8_0_side_bytes, q8_0_prepare};
+        case GgmlType::Q4_K: return {by_shape<Q4_K>, nullptr, nullptr};
+        case GgmlType::Q6_K: return {by_shape<Q6_K>, nullptr, nullptr};
+        default: return {};
     }
 }
 

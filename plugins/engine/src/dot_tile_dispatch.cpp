@@ -20,8 +20,11 @@ void DotTile::operator()(int64_t n, const uint8_t* w, size_t w_stride, int n_w, 
 DotTile dot_tile_for(GgmlType type) {
     // Only the AVX-512 table has tile kernels; they reproduce that table's vec_dot exactly, so
     // they must not be mixed with another table (VEIL_ISA=avx2 or a CPU without AVX-512).
-    if (best_kernels().isa == Isa::Avx512) return DotTile{type, avx512_dot_tile(type)};
-    return DotTile{type, nullptr};
+    if (best_kernels().isa == Isa::Avx512) {
+        const AvxTile t = avx512_dot_tile(type);
+        return DotTile{type, t.fn, t.side_bytes, t.prepare};
+    }
+    return DotTile{type};
 }
 
 }  // namespace veil::engine::detail
