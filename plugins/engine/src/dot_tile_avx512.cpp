@@ -119,17 +119,20 @@ template <int R, int T>
 void tile_q4_0(int64_t n, const uint8_t* wp, size_t ws, const uint8_t* xp, size_t xs, float* out) {
     const int64_t nb = n / 32;
     __m512 acc[R * T];
+    #pragma GCC unroll 16
     for (int k = 0; k < R * T; ++k) acc[k] = _mm512_setzero_ps();
     const size_t side_off = side_offset(GgmlType::Q8_0, n);
     int64_t i = 0;
     for (; i + 2 <= nb; i += 2) {
         __m512i q[R];
         __m512 dw[R];
+        #pragma GCC unroll 16
         for (int r = 0; r < R; ++r) {
             const BlockQ4_0* w = block_row<BlockQ4_0>(wp, ws, r) + i;
             q[r] = nibbles64(w);
             dw[r] = scale_pair(&w[0].d, &w[1].d);
         }
+        #pragma GCC unroll 16
         for (int t = 0; t < T; ++t) {
             const uint8_t* xr = xp + static_cast<size_t>(t) * xs;
             const BlockQ8_0* x = reinterpret_cast<const BlockQ8_0*>(xr) + i;
@@ -139,6 +142,7 @@ void tile_q4_0(int64_t n, const uint8_t* wp, size_t ws, const uint8_t* xp, size_
             // accumulator (same int32 lanes as the subtraction).
             const __m512i neg_y8 = _mm512_load_si512(side);
             const __m512 dx = _mm512_load_ps(side + 64);
+            #pragma GCC unroll 16
             for (int r = 0; r < R; ++r) {
                 const __m512i s = _mm512_dpbusd_epi32(neg_y8, q[r], y);
                 acc[r * T + t] = _mm512_fmadd_ps(_mm512_mul_ps(dw[r], dx), _mm512_cvtepi32_ps(s), acc[r * T + t]);
@@ -147,7 +151,9 @@ void tile_q4_0(int64_t n, const uint8_t* wp, size_t ws, const uint8_t* xp, size_
     }
     finish_0(out, acc, R * T);
     if (i < nb)
+        #pragma GCC unroll 16
         for (int r = 0; r < R; ++r)
+            #pragma GCC unroll 16
             for (int t = 0; t < T; ++t) {
                 const BlockQ4_0* w = block_row<BlockQ4_0>(wp, ws, r) + i;
                 const BlockQ8_0* x = block_row<BlockQ8_0>(xp, xs, t) + i;
@@ -161,12 +167,14 @@ void tile_q8_0(int64_t n, const uint8_t* wp, size_t ws, const uint8_t* xp, size_
     const int64_t nb = n / 32;
     const size_t side_off = side_offset(GgmlType::Q8_0, n);
     __m512 acc[R * T];
+    #pragma GCC unroll 16
     for (int k = 0; k < R * T; ++k) acc[k] = _mm512_setzero_ps();
     int64_t i = 0;
     for (; i + 2 <= nb; i += 2) {
         __m512i abs_a[R];
         __mmask64 neg[R];
         __m512 dw[R];
+        #pragma GCC unroll 16
         for (int r = 0; r < R; ++r) {
             const BlockQ8_0* w = block_row<BlockQ8_0>(wp, ws, r) + i;
             const __m512i a = join(loadu256(w[0].qs), loadu256(w[1].qs));
@@ -175,11 +183,13 @@ void tile_q8_0(int64_t n, const uint8_t* wp, size_t ws, const uint8_t* xp, size_
             abs_a[r] = _mm512_abs_epi8(a);
             dw[r] = scale_pair(&w[0].d, &w[1].d);
         }
+        #pragma GCC unroll 16
         for (int t = 0; t < T; ++t) {
             const uint8_t* xr = xp + static_cast<size_t>(t) * xs;
             const BlockQ8_0* x = reinterpret_cast<const BlockQ8_0*>(xr) + i;
             const __m512i b = join(loadu256(x[0].qs), loadu256(x[1].qs));
             const __m512 dx = _mm512_load_ps(xr + side_off + static_cast<size_t>(i / 2) * kSidePair + 64);
+            #pragma GCC unroll 16
             for (int r = 0; r < R; ++r) {
                 const __m512i sb = _mm512_mask_sub_epi8(b, neg[r], _mm512_setzero_si512(), b);
                 const __m512i s = _mm512_dpbusd_epi32(_mm512_setzero_si512(), abs_a[r], sb);
@@ -189,7 +199,9 @@ void tile_q8_0(int64_t n, const uint8_t* wp, size_t ws, const uint8_t* xp, size_
     }
     finish_0(out, acc, R * T);
     if (i < nb)
+        #pragma GCC unroll 16
         for (int r = 0; r < R; ++r)
+            #pragma GCC unroll 16
             for (int t = 0; t < T; ++t) {
                 const BlockQ8_0* w = block_row<BlockQ8_0>(wp, ws, r) + i;
                 const BlockQ8_0* x = block_row<BlockQ8_0>(xp, xs, t) + i;
@@ -206,6 +218,7 @@ void tile_q4_k(int64_t n, const uint8_t* wv, const uint8_t* x, size_t xs, float*
     const auto* w = reinterpret_cast<const BlockQ4_K*>(wv);
     __m512 acc[NT];
     __m256 acc_min[NT];
+    #pragma GCC unroll 16
     for (int t = 0; t < NT; ++t) {
         acc[t] = _mm512_setzero_ps();
         acc_min[t] = _mm256_setzero_ps();
@@ -220,21 +233,25 @@ void tile_q4_k(int64_t n, const uint8_t* wv, const uint8_t* x, size_t xs, float*
         const __m512i sc16 = _mm512_castsi256_si512(_mm256_cvtepu8_epi16(sm8));
         const float dmin = h2f(w[i].dmin), dw = h2f(w[i].d);
         __m512i q[4], s[4];
+        #pragma GCC unroll 16
         for (int j = 0; j < 4; ++j) {
             const __m256i b = loadu256(w[i].qs + 32 * j);
             q[j] = join(_mm256_and_si256(b, low4), _mm256_and_si256(_mm256_srli_epi16(b, 4), low4));
             s[j] = _mm512_permutexvar_epi16(_mm512_add_epi16(half_idx, _mm512_set1_epi16(static_cast<short>(2 * j))), sc16);
         }
+        #pragma GCC unroll 16
         for (int t = 0; t < NT; ++t) {
             const BlockQ8_K* xb = row<BlockQ8_K>(x, xs, t) + i;
             const __m256i mins = _mm256_madd_epi16(m16, loadu256(xb->bsums));
             acc_min[t] = _mm256_fmadd_ps(_mm256_set1_ps(xb->d * dmin), _mm256_cvtepi32_ps(mins), acc_min[t]);
             __m512i sumi = _mm512_setzero_si512();
+            #pragma GCC unroll 16
             for (int j = 0; j < 4; ++j)
                 sumi = _mm512_dpwssd_epi32(sumi, _mm512_maddubs_epi16(q[j], loadu512(xb->qs + 64 * j)), s[j]);
             acc[t] = _mm512_fmadd_ps(_mm512_set1_ps(xb->d * dw), _mm512_cvtepi32_ps(sumi), acc[t]);
         }
     }
+    #pragma GCC unroll 16
     for (int t = 0; t < NT; ++t) {
         const __m256 a = _mm256_add_ps(_mm512_castps512_ps256(acc[t]),
                                        _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(acc[t]), 1)));
@@ -257,6 +274,7 @@ void tile_q6_k(int64_t n, const uint8_t* wv, const uint8_t* x, size_t xs, float*
     const auto* w = reinterpret_cast<const BlockQ6_K*>(wv);
     __m512 acc[NT];
     float offset_total[NT];
+    #pragma GCC unroll 16
     for (int t = 0; t < NT; ++t) {
         acc[t] = _mm512_setzero_ps();
         offset_total[t] = 0.0f;
@@ -266,6 +284,7 @@ void tile_q6_k(int64_t n, const uint8_t* wv, const uint8_t* x, size_t xs, float*
         const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w[i].scales)));
         const __m512i sc512 = _mm512_castsi256_si512(sc16);
         __m512i u[4], s[4];  // elements 128h + [0, 64) and 128h + [64, 128) for h = 0, 1
+        #pragma GCC unroll 16
         for (int h = 0; h < 2; ++h) {
             const __m256i ql0 = loadu256(w[i].ql + 64 * h);
             const __m256i ql1 = loadu256(w[i].ql + 64 * h + 32);
@@ -283,10 +302,12 @@ void tile_q6_k(int64_t n, const uint8_t* wv, const uint8_t* x, size_t xs, float*
             s[2 * h + 1] = spread_scales_16(sc512, 8 * h + 4);
         }
         const float dw = h2f(w[i].d);
+        #pragma GCC unroll 16
         for (int t = 0; t < NT; ++t) {
             const BlockQ8_K* xb = row<BlockQ8_K>(x, xs, t) + i;
             const int offset = hsum_i32_256(_mm256_madd_epi16(sc16, loadu256(xb->bsums)));
             __m512i sumi = _mm512_setzero_si512();
+            #pragma GCC unroll 16
             for (int h = 0; h < 2; ++h) {
                 const __m512i p0 = _mm512_maddubs_epi16(u[2 * h], loadu512(xb->qs + 128 * h));
                 const __m512i p1 = _mm512_maddubs_epi16(u[2 * h + 1], loadu512(xb->qs + 128 * h + 64));
@@ -298,6 +319,7 @@ void tile_q6_k(int64_t n, const uint8_t* wv, const uint8_t* x, size_t xs, float*
             offset_total[t] += d * static_cast<float>(32 * offset);
         }
     }
+    #pragma GCC unroll 16
     for (int t = 0; t < NT; ++t) out[t] = hsum512(acc[t]) - offset_total[t];
 }
 
@@ -334,11 +356,13 @@ template <int R, int T> struct Q4_0 {
 // registers); weight rows of the tile are walked one by one.
 template <int R, int T> struct Q4_K {
     static void run(int64_t n, const uint8_t* w, size_t ws, const uint8_t* x, size_t xs, float* o) {
+        #pragma GCC unroll 16
         for (int r = 0; r < R; ++r) tile_q4_k<T>(n, w + static_cast<size_t>(r) * ws, x, xs, o + r * T);
     }
 };
 template <int R, int T> struct Q6_K {
     static void run(int64_t n, const uint8_t* w, size_t ws, const uint8_t* x, size_t xs, float* o) {
+        #pragma GCC unroll 16
         for (int r = 0; r < R; ++r) tile_q6_k<T>(n, w + static_cast<size_t>(r) * ws, x, xs, o + r * T);
     }
 };
