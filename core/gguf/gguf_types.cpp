@@ -1,6 +1,6 @@
 #include "gguf/gguf_types.h"
 
-#include "veil/backend.h"
+#include "veil/engine/ggml_types.h"
 
 namespace veil {
 
@@ -59,26 +59,10 @@ bool gguf_value_type_is_int(GgufValueType t) {
 }
 
 std::optional<GgufTensorTypeInfo> gguf_tensor_type_info(uint32_t type) {
-    // Block layouts as ggml defines them (ggml-common.h block_* structs): e.g. Q4_0 is an fp16 scale
-    // plus 16 bytes of nibbles per 32 weights; the K-quants use 256-weight super-blocks.
-    switch (type) {
-        case VEIL_TYPE_F32: return GgufTensorTypeInfo{"f32", 1, 4};
-        case VEIL_TYPE_F16: return GgufTensorTypeInfo{"f16", 1, 2};
-        case VEIL_TYPE_BF16: return GgufTensorTypeInfo{"bf16", 1, 2};
-        case VEIL_TYPE_Q4_0: return GgufTensorTypeInfo{"q4_0", 32, 18};
-        case VEIL_TYPE_Q4_1: return GgufTensorTypeInfo{"q4_1", 32, 20};
-        case VEIL_TYPE_Q5_0: return GgufTensorTypeInfo{"q5_0", 32, 22};
-        case VEIL_TYPE_Q5_1: return GgufTensorTypeInfo{"q5_1", 32, 24};
-        case VEIL_TYPE_Q8_0: return GgufTensorTypeInfo{"q8_0", 32, 34};
-        case VEIL_TYPE_Q8_1: return GgufTensorTypeInfo{"q8_1", 32, 36};
-        case VEIL_TYPE_Q2_K: return GgufTensorTypeInfo{"q2_K", 256, 84};
-        case VEIL_TYPE_Q3_K: return GgufTensorTypeInfo{"q3_K", 256, 110};
-        case VEIL_TYPE_Q4_K: return GgufTensorTypeInfo{"q4_K", 256, 144};
-        case VEIL_TYPE_Q5_K: return GgufTensorTypeInfo{"q5_K", 256, 176};
-        case VEIL_TYPE_Q6_K: return GgufTensorTypeInfo{"q6_K", 256, 210};
-        case VEIL_TYPE_Q8_K: return GgufTensorTypeInfo{"q8_K", 256, 292};
-        default: return std::nullopt;
-    }
+    // One table of block layouts for host and engine: the file-format library's.
+    const engine::TypeTraits* t = engine::type_traits(type);
+    if (t == nullptr) return std::nullopt;
+    return GgufTensorTypeInfo{t->name, t->block_elems, t->block_bytes};
 }
 
 }  // namespace veil

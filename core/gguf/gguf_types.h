@@ -1,5 +1,5 @@
 // GGUF value types and the host's table of tensor element types (ggml type ids, block layouts).
-// The host needs block sizes only to validate tensor sizes; kernels live in the engine plugin.
+// Tensor block sizes come from the file-format library (veil_ggml_format); kernels live in the engine.
 #pragma once
 
 #include <cstddef>

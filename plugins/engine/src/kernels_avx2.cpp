@@ -14,7 +14,7 @@
 
 #include <cstring>
 
-#include "blocks.h"
+#include "veil/engine/ggml_blocks.h"
 #include "kernels_internal.h"
 
 namespace veil::engine::detail {

@@ -14,7 +14,7 @@
 // call site. The values are architecturally don't-care, so the warning is silenced for this file.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
-#include "blocks.h"
+#include "veil/engine/ggml_blocks.h"
 #include "kernels_internal.h"
 
 namespace veil::engine::detail {

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 
+#include "veil/engine/fp16.h"  // the scalar conversions kernels and their callers use
 #include "veil/engine/ggml_types.h"
 
 namespace veil::engine {
@@ -34,11 +35,5 @@ const KernelTable& best_kernels();
 // A specific table, or nullptr when this CPU lacks the instructions.
 const KernelTable* kernels_for(Isa isa);
 const char* isa_name(Isa isa);
-
-// fp16 / bf16 scalar conversions (round-to-nearest-even, as ggml does).
-float fp16_to_fp32(uint16_t h);
-uint16_t fp32_to_fp16(float f);
-float bf16_to_fp32(uint16_t h);
-uint16_t fp32_to_bf16(float f);
 
 }  // namespace veil::engine

@@ -1,6 +1,7 @@
-// Block layouts of the quantized types, byte for byte as GGUF/ggml store them (little-endian).
+// Block layouts of the quantized types, byte for byte as GGUF/ggml store them (little-endian),
+// and the bit-unpacking helpers shared by the reference dequantizer and the kernels.
 //
-// Internal header. Everything here is `static inline` or a plain struct on purpose: this header is
+// Used by veil_ggml_format and veil_engine only (not part of any plugin ABI). Everything here is `static inline` or a plain struct on purpose: this header is
 // included by TUs compiled with -mavx2 / -mavx512*, and an `inline` (COMDAT) function could be
 // emitted by such a TU and then picked by the linker for baseline callers, leaking AVX
 // instructions into code that must run on any x86-64. Internal linkage keeps each copy private.
@@ -214,6 +215,69 @@ static inline void unpack_q3_k_scales(const uint8_t* packed, int8_t* out) {
         const int low = g < 8 ? (packed[g] & 0xF) : (packed[g - 8] >> 4);
         const int high = (packed[8 + (g % 4)] >> (2 * (g / 4))) & 3;
         out[g] = static_cast<int8_t>((low | (high << 4)) - 32);
+    }
+}
+
+// ---- unpacking into natural element order -------------------------------------------------------
+
+// Nibble j of a *_0/*_1 block: j < 16 low nibbles, j >= 16 high nibbles.
+static inline int nibble(const uint8_t* qs, int j) { return j < 16 ? (qs[j] & 0xF) : (qs[j - 16] >> 4); }
+
+// Fifth bit of element j of a Q5_0/Q5_1 block, already shifted to bit 4.
+static inline int fifth_bit(const uint8_t* qh, int j) {
+    uint32_t bits;
+    std::memcpy(&bits, qh, 4);
+    return static_cast<int>((bits >> j) & 1u) << 4;
+}
+
+// Each writes the 256 integer quants of one K-quant super-block, index = element position, so
+// the dequantizer and the scalar dot product both read them linearly.
+
+static inline void unpack_q2_k(const BlockQ2_K& b, int8_t* q) {
+    for (int h = 0; h < 2; ++h)
+        for (int j = 0; j < 4; ++j)
+            for (int l = 0; l < 32; ++l) q[128 * h + 32 * j + l] = static_cast<int8_t>((b.qs[32 * h + l] >> (2 * j)) & 3);
+}
+
+static inline void unpack_q3_k(const BlockQ3_K& b, int8_t* q) {
+    for (int h = 0; h < 2; ++h)
+        for (int j = 0; j < 4; ++j)
+            for (int l = 0; l < 32; ++l) {
+                const int low = (b.qs[32 * h + l] >> (2 * j)) & 3;
+                const int high_set = (b.hmask[l] >> (4 * h + j)) & 1;
+                q[128 * h + 32 * j + l] = static_cast<int8_t>(low - (high_set ? 0 : 4));
+            }
+}
+
+static inline void unpack_q4_k(const BlockQ4_K& b, int8_t* q) {
+    for (int j = 0; j < 4; ++j)
+        for (int l = 0; l < 32; ++l) {
+            q[64 * j + l] = static_cast<int8_t>(b.qs[32 * j + l] & 0xF);
+            q[64 * j + 32 + l] = static_cast<int8_t>(b.qs[32 * j + l] >> 4);
+        }
+}
+
+static inline void unpack_q5_k(const BlockQ5_K& b, int8_t* q) {
+    for (int j = 0; j < 4; ++j)
+        for (int l = 0; l < 32; ++l) {
+            const int hi0 = ((b.qh[l] >> (2 * j)) & 1) << 4;
+            const int hi1 = ((b.qh[l] >> (2 * j + 1)) & 1) << 4;
+            q[64 * j + l] = static_cast<int8_t>((b.qs[32 * j + l] & 0xF) | hi0);
+            q[64 * j + 32 + l] = static_cast<int8_t>((b.qs[32 * j + l] >> 4) | hi1);
+        }
+}
+
+static inline void unpack_q6_k(const BlockQ6_K& b, int8_t* q) {
+    for (int h = 0; h < 2; ++h) {
+        const uint8_t* ql = b.ql + 64 * h;
+        const uint8_t* qh = b.qh + 32 * h;
+        int8_t* y = q + 128 * h;
+        for (int l = 0; l < 32; ++l) {
+            y[l] = static_cast<int8_t>(((ql[l] & 0xF) | (((qh[l] >> 0) & 3) << 4)) - 32);
+            y[l + 32] = static_cast<int8_t>(((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32);
+            y[l + 64] = static_cast<int8_t>(((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32);
+            y[l + 96] = static_cast<int8_t>(((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32);
+        }
     }
 }
 

@@ -11,8 +11,8 @@
 #include <cmath>
 #include <cstring>
 
-#include "blocks.h"
-#include "veil/engine/kernels.h"
+#include "veil/engine/fp16.h"
+#include "veil/engine/ggml_blocks.h"
 
 namespace veil::engine {
 namespace {
@@ -147,7 +147,7 @@ void quantize_q4_k(const float* x, BlockQ4_K* y, int64_t nb) {
         for (int j = 0; j < 8; ++j) {
             const int ls = clamp(nearest_int(inv_scale * scales[j]), 0, 63);
             const int lm = clamp(nearest_int(inv_min * mins[j]), 0, 63);
-            // Packing inverse of scale_min_k4 (see blocks.h).
+            // Packing inverse of scale_min_k4 (see ggml_blocks.h).
             if (j < 4) {
                 y[i].scales[j] = static_cast<uint8_t>(ls);
                 y[i].scales[j + 4] = static_cast<uint8_t>(lm);
@@ -248,7 +248,7 @@ void quantize_q6_k(const float* x, BlockQ6_K* y, int64_t nb) {
             for (int l = 0; l < 16; ++l)
                 L[16 * g + l] = static_cast<int8_t>(clamp(nearest_int(x[16 * g + l] / d), -32, 31) + 32);
         }
-        // Pack: see the BlockQ6_K layout in blocks.h.
+        // Pack: see the BlockQ6_K layout in ggml_blocks.h.
         for (int h = 0; h < 2; ++h) {
             const int8_t* v = L + 128 * h;
             for (int l = 0; l < 32; ++l) {

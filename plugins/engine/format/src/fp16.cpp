@@ -1,9 +1,10 @@
 // Scalar half / bfloat16 conversions with round-to-nearest-even, bit-compatible with ggml (and
 // with the F16C instructions), so converted activations are identical on every ISA.
+#include "veil/engine/fp16.h"
+
 #include <cstring>
 
-#include "blocks.h"
-#include "veil/engine/kernels.h"
+#include "veil/engine/ggml_blocks.h"
 
 namespace veil::engine {
 
