@@ -1,12 +1,13 @@
 #include "gguf/gguf_writer.h"
 
+#include <algorithm>
 #include <bit>
-#include <cstdio>
-#include <cerrno>
 #include <cstring>
+#include <stdexcept>
 
 #include "gguf/gguf_error.h"
 #include "gguf/gguf_types.h"
+#include "sealed/atomic_output.h"
 
 namespace veil {
 
@@ -65,7 +66,15 @@ uint64_t align_up(uint64_t n, uint64_t a) { return (n + a - 1) / a * a; }
 
 }  // namespace
 
+GgufWriter::GgufWriter() = default;
+GgufWriter::~GgufWriter() = default;  // an unfinished output's temporary file is removed
+
+void GgufWriter::require_declaring(const char* what) const {
+    if (out_ || finished_) throw GgufError(std::string("GGUF writer: ") + what + " after begin()");
+}
+
 void GgufWriter::put(const std::string& key, GgufValueType type, std::vector<uint8_t> payload) {
+    require_declaring("metadata set");
     std::vector<uint8_t> bytes;
     append<uint32_t>(bytes, static_cast<uint32_t>(type));
     bytes.insert(bytes.end(), payload.begin(), payload.end());
@@ -137,25 +146,27 @@ void GgufWriter::set_alignment(uint32_t alignment) {
     set_u32("general.alignment", alignment);
 }
 
-void GgufWriter::add_tensor(const std::string& name, uint32_t type, const std::vector<uint64_t>& dims, const void* data,
-                            size_t n_bytes) {
+uint64_t GgufWriter::add_tensor(const std::string& name, uint32_t type, const std::vector<uint64_t>& dims) {
+    require_declaring("tensor declared");
     auto ti = gguf_tensor_type_info(type);
     if (!ti) throw GgufError("tensor '" + name + "': unknown tensor type " + std::to_string(type));
     if (dims.empty() || dims.size() > 4) throw GgufError("tensor '" + name + "': needs 1..4 dims");
-    if (dims[0] % ti->block_elems != 0) throw GgufError("tensor '" + name + "': ne[0] is not a multiple of the block size");
+    if (dims[0] % ti->block_elems != 0)
+        throw GgufError("tensor '" + name + "': ne[0] = " + std::to_string(dims[0]) + " is not a multiple of the " +
+                        std::string(ti->name) + " block size " + std::to_string(ti->block_elems));
     uint64_t n = 1;
     for (uint64_t d : dims)
         if (__builtin_mul_overflow(n, d, &n)) throw GgufError("tensor '" + name + "': dims product overflows");
-    uint64_t expect = n / ti->block_elems * ti->block_bytes;
-    if (expect != n_bytes)
-        throw GgufError("tensor '" + name + "': " + std::to_string(n_bytes) + " bytes given, its shape needs " + std::to_string(expect));
+    uint64_t n_bytes = 0;
+    if (__builtin_mul_overflow(n / ti->block_elems, uint64_t{ti->block_bytes}, &n_bytes))
+        throw GgufError("tensor '" + name + "': byte size overflows");
     for (const auto& t : tensors_)
-        if (t.name == name) throw GgufError("tensor '" + name + "': added twice");
-    const auto* p = static_cast<const uint8_t*>(data);
-    tensors_.push_back(Tensor{name, type, dims, std::vector<uint8_t>(p, p + n_bytes)});
+        if (t.name == name) throw GgufError("tensor '" + name + "': declared twice");
+    tensors_.push_back(Tensor{name, type, dims, n_bytes});
+    return n_bytes;
 }
 
-std::vector<uint8_t> GgufWriter::to_bytes() const {
+std::vector<uint8_t> GgufWriter::header_bytes() const {
     std::vector<uint8_t> out;
     out.insert(out.end(), {'G', 'G', 'U', 'F'});
     append<uint32_t>(out, 3);
@@ -172,27 +183,68 @@ std::vector<uint8_t> GgufWriter::to_bytes() const {
         for (uint64_t d : t.dims) append<uint64_t>(out, d);
         append<uint32_t>(out, t.type);
         append<uint64_t>(out, offset);
-        offset = align_up(offset + t.data.size(), alignment_);
+        offset = align_up(offset + t.n_bytes, alignment_);
     }
     out.resize(align_up(out.size(), alignment_), 0);
-    for (const auto& t : tensors_) {
-        out.insert(out.end(), t.data.begin(), t.data.end());
-        out.resize(align_up(out.size(), alignment_), 0);
-    }
     return out;
 }
 
-void GgufWriter::write(const std::string& path) const {
-    std::vector<uint8_t> bytes = to_bytes();
-    std::string tmp = path + ".tmp";
-    std::FILE* f = std::fopen(tmp.c_str(), "wb");
-    if (!f) throw GgufError(path + ": cannot create " + tmp + ": " + std::strerror(errno));
-    bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
-    ok = (std::fclose(f) == 0) && ok;
-    if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-        std::remove(tmp.c_str());
-        throw GgufError(path + ": write failed: " + std::strerror(errno));
+void GgufWriter::begin(const std::string& path, bool overwrite) {
+    require_declaring("begin()");
+    try {
+        out_ = std::make_unique<AtomicOutput>(path, overwrite, 0644);
+    } catch (const std::runtime_error& e) {
+        throw GgufError(e.what());
     }
+    std::vector<uint8_t> header = header_bytes();
+    out_->write(header.data(), header.size());
+    current_ = 0;
+    current_done_ = 0;
+    while (current_ < tensors_.size() && tensors_[current_].n_bytes == 0) ++current_;
+}
+
+void GgufWriter::pad_to_alignment(uint64_t written) {
+    static const uint8_t zeros[64] = {};
+    uint64_t pad = align_up(written, alignment_) - written;
+    while (pad > 0) {
+        const size_t n = static_cast<size_t>(std::min<uint64_t>(pad, sizeof zeros));
+        out_->write(zeros, n);
+        pad -= n;
+    }
+}
+
+void GgufWriter::write_tensor_data(const void* data, size_t n) {
+    if (!out_) throw GgufError("GGUF writer: tensor data written outside begin()..finish()");
+    if (n == 0) return;
+    if (current_ >= tensors_.size())
+        throw GgufError(out_->path() + ": " + std::to_string(n) + " bytes of tensor data beyond the last tensor");
+    const Tensor& t = tensors_[current_];
+    if (n > t.n_bytes - current_done_)
+        throw GgufError(out_->path() + ": tensor '" + t.name + "': " + std::to_string(n) + " bytes given, only " +
+                        std::to_string(t.n_bytes - current_done_) + " left of its " + std::to_string(t.n_bytes));
+    out_->write(data, n);
+    current_done_ += n;
+    if (current_done_ == t.n_bytes) {
+        pad_to_alignment(t.n_bytes);
+        current_done_ = 0;
+        ++current_;
+        while (current_ < tensors_.size() && tensors_[current_].n_bytes == 0) ++current_;
+    }
+}
+
+void GgufWriter::finish() {
+    if (!out_) throw GgufError("GGUF writer: finish() without begin()");
+    if (current_ < tensors_.size())
+        throw GgufError(out_->path() + ": tensor '" + tensors_[current_].name + "' incomplete (" +
+                        std::to_string(current_done_) + " of " + std::to_string(tensors_[current_].n_bytes) +
+                        " bytes); file not written");
+    try {
+        out_->commit();
+    } catch (const std::runtime_error& e) {
+        throw GgufError(e.what());
+    }
+    out_.reset();
+    finished_ = true;
 }
 
 }  // namespace veil

@@ -1,7 +1,8 @@
-// GgufWriter output reads back identically through GgufFile.
+// GgufWriter output reads back identically through GgufFile; misuse and hostile declarations are refused.
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <filesystem>
 
 #include "gguf/gguf_file.h"
 #include "gguf/gguf_writer.h"
@@ -35,16 +36,25 @@ TEST(GgufWriter, RoundTripAllValueTypesAndTensors) {
     for (size_t k = 0; k < a.size(); ++k) a[k] = static_cast<float>(k) * 0.25f;
     std::vector<uint8_t> q8(34 * 2 * 2, 0xAB);  // Q8_0 64×2
     std::vector<uint8_t> q4k(144, 0x5C);        // Q4_K 256
-    w.add_tensor("a", VEIL_TYPE_F32, {32, 3}, a.data(), a.size() * 4);
-    w.add_tensor("q8", VEIL_TYPE_Q8_0, {64, 2}, q8.data(), q8.size());
-    w.add_tensor("q4k", VEIL_TYPE_Q4_K, {256}, q4k.data(), q4k.size());
-    EXPECT_THROW(w.add_tensor("bad", VEIL_TYPE_Q8_0, {33}, q8.data(), 34), GgufError);
-    EXPECT_THROW(w.add_tensor("a", VEIL_TYPE_F32, {1}, a.data(), 4), GgufError);
-    EXPECT_THROW(w.add_tensor("size", VEIL_TYPE_F32, {2}, a.data(), 4), GgufError);
+    EXPECT_EQ(w.add_tensor("a", VEIL_TYPE_F32, {32, 3}), a.size() * 4);
+    EXPECT_EQ(w.add_tensor("q8", VEIL_TYPE_Q8_0, {64, 2}), q8.size());
+    EXPECT_EQ(w.add_tensor("q4k", VEIL_TYPE_Q4_K, {256}), q4k.size());
+    EXPECT_THROW(w.add_tensor("bad", VEIL_TYPE_Q8_0, {33}), GgufError);  // not whole blocks
+    EXPECT_THROW(w.add_tensor("a", VEIL_TYPE_F32, {1}), GgufError);      // duplicate name
 
     test::TempDir dir;
     std::string path = dir.file("rt.gguf");
-    w.write(path);
+    w.begin(path);
+    EXPECT_THROW(w.set_u32("late", 1), GgufError);
+    EXPECT_THROW(w.add_tensor("late", VEIL_TYPE_F32, {1}), GgufError);
+    // Tensor data in pieces of any size, as a streaming producer hands it over.
+    w.write_tensor_data(a.data(), 100);
+    w.write_tensor_data(reinterpret_cast<const uint8_t*>(a.data()) + 100, a.size() * 4 - 100);
+    w.write_tensor_data(q8.data(), q8.size());
+    EXPECT_THROW(w.write_tensor_data(q4k.data(), q4k.size() + 1), GgufError);  // runs past the tensor
+    w.write_tensor_data(q4k.data(), q4k.size());
+    EXPECT_THROW(w.write_tensor_data(q4k.data(), 1), GgufError);  // beyond the last tensor
+    w.finish();
     auto f = GgufFile::open(path);
     EXPECT_EQ(f->version(), 3u);
     EXPECT_EQ(f->alignment(), 64u);
@@ -83,30 +93,97 @@ TEST(GgufWriter, RoundTripAllValueTypesAndTensors) {
     EXPECT_EQ(std::memcmp(f->tensor_data(*tk), q4k.data(), q4k.size()), 0);
 }
 
-// Copying a real model key by key and tensor by tensor reproduces its metadata and data.
+// Copying a real model key by key and tensor by tensor reproduces it byte for byte.
 TEST(GgufWriter, CopiesARealModel) {
     auto src = GgufFile::open(test::testdata("models/stories260K.gguf"));
     GgufWriter w;
     for (const auto& kv : src->metadata()) w.set_value(std::string(kv.key), kv.value);
     for (const auto& t : src->tensors())
-        w.add_tensor(std::string(t.name), t.type, std::vector<uint64_t>(t.dims, t.dims + t.n_dims), src->tensor_data(t), t.n_bytes);
-    auto bytes = w.to_bytes();
-    auto copy = GgufFile::parse(bytes.data(), bytes.size(), "copy.gguf");
+        EXPECT_EQ(w.add_tensor(std::string(t.name), t.type, std::vector<uint64_t>(t.dims, t.dims + t.n_dims)), t.n_bytes);
+    test::TempDir dir;
+    std::string path = dir.file("copy.gguf");
+    w.begin(path);
+    for (const auto& t : src->tensors()) w.write_tensor_data(src->tensor_data(t), t.n_bytes);
+    w.finish();
+    auto copy = GgufFile::open(path);
     ASSERT_EQ(copy->metadata().size(), src->metadata().size());
     EXPECT_EQ(copy->data_offset(), src->data_offset());
     // Byte-identical: llama.cpp lays out files the same way (v3, tensors in order, aligned).
-    auto orig = test::read_all(test::testdata("models/stories260K.gguf"));
-    EXPECT_EQ(bytes.size(), orig.size());
-    EXPECT_TRUE(bytes == orig);
+    EXPECT_TRUE(test::read_all(path) == test::read_all(test::testdata("models/stories260K.gguf")));
     EXPECT_EQ(copy->get_string_array("tokenizer.ggml.tokens"), src->get_string_array("tokenizer.ggml.tokens"));
 }
 
 TEST(GgufWriter, EmptyFileRoundTrips) {
     GgufWriter w;
-    auto bytes = w.to_bytes();
+    auto bytes = w.header_bytes();
     auto f = GgufFile::parse(bytes.data(), bytes.size(), "empty.gguf");
     EXPECT_TRUE(f->metadata().empty());
     EXPECT_TRUE(f->tensors().empty());
+}
+
+// Nothing appears under the final name unless every tensor was written, and an existing file
+// is only replaced when asked.
+TEST(GgufWriter, IncompleteOrExistingOutputIsRefused) {
+    test::TempDir dir;
+    std::string path = dir.file("out.gguf");
+    {
+        GgufWriter w;
+        w.add_tensor("t", VEIL_TYPE_F32, {8});
+        w.begin(path);
+        float half[4] = {};
+        w.write_tensor_data(half, sizeof half);
+        EXPECT_THROW(w.finish(), GgufError);
+    }
+    const auto folder = std::filesystem::path(path).parent_path();
+    EXPECT_TRUE(std::filesystem::is_empty(folder)) << "the temporary file was left behind";
+
+    dir.write("out.gguf", {1, 2, 3});
+    GgufWriter w;
+    EXPECT_THROW(w.begin(path), GgufError);
+    GgufWriter w2;
+    w2.set_string("general.name", "x");
+    w2.begin(path, /*overwrite=*/true);
+    w2.finish();
+    EXPECT_EQ(GgufFile::open(path)->get_string("general.name"), "x");
+}
+
+// Shapes and values that would produce an unreadable or misleading file are refused up front.
+TEST(GgufWriter, HostileDeclarationsAreRefused) {
+    GgufWriter w;
+    EXPECT_THROW(w.add_tensor("t", 999, {32}), GgufError);                          // unknown type
+    EXPECT_THROW(w.add_tensor("t", VEIL_TYPE_F32, {}), GgufError);                  // no dims
+    EXPECT_THROW(w.add_tensor("t", VEIL_TYPE_F32, {1, 1, 1, 1, 1}), GgufError);     // 5 dims
+    EXPECT_THROW(w.add_tensor("t", VEIL_TYPE_F32, {1ull << 62, 1ull << 4}), GgufError);  // overflow
+    EXPECT_THROW(w.add_tensor("t", VEIL_TYPE_Q4_K, {128}), GgufError);              // half a super-block
+    EXPECT_THROW(w.set_alignment(48), GgufError);
+    EXPECT_THROW(w.set_alignment(0), GgufError);
+    EXPECT_THROW(w.write_tensor_data("x", 1), GgufError);  // before begin()
+    EXPECT_THROW(w.finish(), GgufError);
+}
+
+// Every tensor starts on the alignment boundary, whatever the sizes before it.
+TEST(GgufWriter, OffsetsFollowAlignment) {
+    for (uint32_t align : {1u, 32u, 256u}) {
+        GgufWriter w;
+        if (align != 32) w.set_alignment(align);
+        w.add_tensor("a", VEIL_TYPE_F16, {3});
+        w.add_tensor("b", VEIL_TYPE_Q8_0, {32});
+        w.add_tensor("c", VEIL_TYPE_F32, {5});
+        test::TempDir dir;
+        std::string path = dir.file("al.gguf");
+        w.begin(path);
+        const uint8_t bytes[64] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+        w.write_tensor_data(bytes, 6);
+        w.write_tensor_data(bytes, 34);
+        w.write_tensor_data(bytes, 20);
+        w.finish();
+        auto f = GgufFile::open(path);
+        EXPECT_EQ(f->alignment(), align);
+        for (const auto& t : f->tensors()) {
+            EXPECT_EQ((f->data_offset() + t.offset) % align, 0u) << t.name << " align " << align;
+            EXPECT_EQ(std::memcmp(f->tensor_data(t), bytes, t.n_bytes), 0) << t.name;
+        }
+    }
 }
 
 }  // namespace
