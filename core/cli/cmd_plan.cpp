@@ -5,6 +5,7 @@
 #include <Poco/JSON/Stringifier.h>
 
 #include "cli/command.h"
+#include "cli/key_options.h"
 #include "cli/options.h"
 #include "config/config.h"
 #include "plugin_host/plugin_host.h"
@@ -31,20 +32,24 @@ void print_json(const PolicyDecision& d, std::ostream& out) {
 }
 
 int run(const std::vector<std::string>& args) {
-    CommandLine cl("plan", "--config FILE [--model ID | --model-path PATH] [--epc-bytes N] [--json]",
+    CommandLine cl("plan", "--config FILE [--model ID | --model-path PATH [--key-file K | --key-env NAME]] [--epc-bytes N] [--json]",
                    "Prints the policy engine's decision for a model — backend_full or backend_stream, the memory "
                    "budget, and the reason — reading only the model's tensor table. Exits 1 when no backend can "
                    "hold the model, with the numbers.");
     cl.option("config", "c", "FILE", "configuration file (YAML)", true)
         .option("model", "m", "ID", "a model id from the configuration (default: the first)")
-        .option("model-path", "", "PATH", "a model file instead of a configured model")
-        .option("epc-bytes", "", "N", "protected memory size, standing in for the TEE provider's report")
+        .option("model-path", "", "PATH", "a model file instead of a configured model");
+    add_sealed_key_options(cl);
+    cl.option("epc-bytes", "", "N", "protected memory size, standing in for the TEE provider's report")
         .flag("json", "", "print the decision as JSON");
     if (!cl.parse(args, std::cout)) return 0;
     if (cl.has("model") && cl.has("model-path")) throw UsageError("give --model or --model-path, not both");
 
     Config config = load_config(cl.get("config"), default_plugin_dir());
+    if ((cl.has("key-file") || cl.has("key-env")) && !cl.has("model-path"))
+        throw UsageError("--key-file/--key-env go with --model-path (configured models name their key in the configuration)");
     ModelConfig model = select_model(config, cl.maybe("model"), cl.maybe("model-path"));
+    if (cl.has("model-path")) apply_sealed_key_options(cl, model);
     std::optional<uint64_t> epc;
     if (cl.has("epc-bytes")) epc = cl.get_uint("epc-bytes", 0);
 

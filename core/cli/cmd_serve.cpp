@@ -1,4 +1,4 @@
-// veil serve: the OpenAI-compatible HTTP API for the configured model, on TCP or (through the
+// veil serve: the OpenAI-compatible HTTP API for the configured models, on TCP or (through the
 // transport_vsock plugin) vsock/unix sockets. Stops gracefully on SIGTERM/SIGINT.
 #include <csignal>
 #include <filesystem>
@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/command.h"
+#include "cli/key_options.h"
 #include "cli/options.h"
 #include "config/config.h"
 #include "plugin_host/plugin_host.h"
@@ -52,8 +53,11 @@ bool tee_active(const Config& config, const PluginHost& host) {
     return false;
 }
 
-void print_banner(const std::string& url, const std::string& model_id, bool tcp) {
-    std::cout << "veil is serving '" << model_id << "' at " << url << "\n";
+void print_banner(const std::string& url, const std::vector<ModelConfig>& models, bool tcp) {
+    std::string ids;
+    for (const auto& m : models) ids += (ids.empty() ? "'" : ", '") + m.id + "'";
+    const std::string& model_id = models.front().id;
+    std::cout << "veil is serving " << ids << " at " << url << "\n";
     if (tcp) {
         std::cout << "  try:  curl " << url << "/v1/chat/completions -H 'Content-Type: application/json' -d '"
                   << R"({"model":")" << model_id << R"(","messages":[{"role":"user","content":"Hello"}]})" << "'\n"
@@ -66,16 +70,17 @@ void print_banner(const std::string& url, const std::string& model_id, bool tcp)
 
 int run(const std::vector<std::string>& args) {
     CommandLine cl("serve",
-                   "--config FILE [--model-path PATH [--key-file K]] [--listen URL] [--simulate snp|tdx] "
+                   "--config FILE [--model-path PATH [--key-file K | --key-env NAME]] [--listen URL] [--simulate snp|tdx] "
                    "[--chat-template NAME]",
-                   "Serves the configured model (or --model-path) over an OpenAI-compatible HTTP API: "
+                   "Serves every model in the configuration's models: list (or just --model-path) over an "
+                   "OpenAI-compatible HTTP API (requests pick one with \"model\"): "
                    "/v1/chat/completions, /v1/completions, /v1/models, /tokenize, /detokenize, /health, /ready, "
                    "/metrics. Listens on tcp://HOST:PORT, or on vsock://ANY:PORT / unix:///path through the "
                    "transport_vsock plugin. SIGTERM/SIGINT drain running requests, then exit 0.");
     cl.option("config", "c", "FILE", "configuration file (YAML)", true)
-        .option("model-path", "m", "PATH", "serve this model file instead (model id = file stem)")
-        .option("key-file", "", "FILE", "key of a sealed model given with --model-path")
-        .option("listen", "l", "URL", "overrides server.listen: tcp://HOST:PORT, vsock://ANY:PORT, unix:///path")
+        .option("model-path", "m", "PATH", "serve this model file instead (model id = file stem)");
+    add_sealed_key_options(cl);
+    cl.option("listen", "l", "URL", "overrides server.listen: tcp://HOST:PORT, vsock://ANY:PORT, unix:///path")
         .option("simulate", "", "snp|tdx", "run that TEE plugin in simulation mode (attestation is NOT real)")
         .option("chat-template", "", "NAME", "chat format override: " + chat::family_names());
     if (!cl.parse(args, std::cout)) return 0;
@@ -92,18 +97,19 @@ int run(const std::vector<std::string>& args) {
 
     Config config = load_config(cl.get("config"), default_plugin_dir());
     if (cl.has("listen")) config.server.listen = cl.get("listen");
-    if (cl.has("key-file") && !cl.has("model-path")) throw UsageError("--key-file needs --model-path");
-    ModelConfig model = select_model(config, std::nullopt, cl.maybe("model-path"));
-    if (cl.has("key-file")) {
-        model.key_file = cl.get("key-file");
-        model.format = "sealed";
+    if ((cl.has("key-file") || cl.has("key-env")) && !cl.has("model-path"))
+        throw UsageError("--key-file/--key-env go with --model-path (configured models name their key in the configuration)");
+    std::vector<ModelConfig> models = config.models;
+    if (cl.has("model-path")) {
+        models = {select_model(config, std::nullopt, cl.get("model-path"))};
+        apply_sealed_key_options(cl, models.front());
+    } else if (models.empty()) {
+        throw std::runtime_error(config.file + ": no models are configured (models: is empty); give --model-path");
     }
     if (cl.has("simulate")) apply_simulation(config, cl.get("simulate"));
 
     PluginHost host;
-    host.load_all(config.plugins);
-    for (const auto& p : host.plugins())
-        if (p->status != PluginStatus::Ready) spdlog::warn("{}", p->message());
+    host.load_all(config.plugins);  // logs each plugin that is unusable here, with the reason
     if (cl.has("simulate"))
         std::cout << "*** SIMULATED ATTESTATION (--simulate " << cl.get("simulate")
                   << "): evidence is not from TEE hardware and proves nothing ***\n";
@@ -138,14 +144,19 @@ int run(const std::vector<std::string>& args) {
             spdlog::error("attestation self-check with {} failed: {}", tee_provider->spec.name, e.what());
         }
     }
+    // Every model gets its own `parallel` sessions; the server's admission bounds how many
+    // generations run at once across all of them.
+    std::vector<std::shared_ptr<ServedModel>> served;
     try {
-        srv.set_model(std::shared_ptr<ServedModel>(load_served_model(config, host, model, config.server.parallel)));
+        for (const ModelConfig& model : models)
+            served.push_back(load_served_model(config, host, model, config.server.parallel));
+        srv.set_models(served);
     } catch (const std::exception& e) {
         std::cerr << "veil serve: error: " << e.what() << '\n';
         srv.shutdown();
         return 1;
     }
-    print_banner(url, model.id, url.rfind("http://", 0) == 0);
+    print_banner(url, models, url.rfind("http://", 0) == 0);
 
     int sig = 0;
     sigwait(&stop_signals, &sig);

@@ -2,16 +2,16 @@
 
 #include <filesystem>
 
+#include "cli/key_options.h"
 #include "runtime/model_files.h"
 #include "util/paths.h"
 
 namespace veil::cli {
 
 void add_model_options(CommandLine& cl) {
-    cl.option("model", "m", "PATH", "model file: GGUF, or a sealed model (.veil) with --key-file/--key-env", true)
-        .option("key-file", "", "FILE", "key of a sealed model (32 raw bytes or 64 hex characters)")
-        .option("key-env", "", "NAME", "environment variable holding a sealed model's key (hex)")
-        .option("backend", "", "NAME", "auto (policy decides), full or stream; default auto")
+    cl.option("model", "m", "PATH", "model file: GGUF, or a sealed model (.veil) with --key-file/--key-env");
+    add_sealed_key_options(cl);
+    cl.option("backend", "", "NAME", "auto (policy decides), full or stream; default auto")
         .option("threads", "t", "N", "compute threads of the backend (default: all cores)")
         .option("config", "c", "FILE", "take plugins and policy from this configuration (default: the backend "
                                        "plugins beside the veil binary, no TEE)");
@@ -42,13 +42,10 @@ Config builtin_config() {
 ModelSelection select_model_from_options(const CommandLine& cl) {
     ModelSelection sel;
     sel.config = cl.has("config") ? load_config(cl.get("config"), default_plugin_dir()) : builtin_config();
+    // Checked here rather than by the parser: `veil generate --url` takes --model as a server's model id.
+    if (!cl.has("model")) throw UsageError("missing required option: --model");
     sel.model = select_model(sel.config, std::nullopt, cl.get("model"));
-    if (cl.has("key-file") && cl.has("key-env")) throw UsageError("give --key-file or --key-env, not both");
-    if (cl.has("key-file")) sel.model.key_file = cl.get("key-file");
-    if (cl.has("key-env")) sel.model.key_env = cl.get("key-env");
-    if (sel.model.key_file || sel.model.key_env) sel.model.format = "sealed";
-    if (sel.model.format == "sealed" && !sel.model.key_file && !sel.model.key_env)
-        throw UsageError(sel.model.path + " is a sealed model: give --key-file or --key-env");
+    apply_sealed_key_options(cl, sel.model);
     std::string backend = cl.get("backend", "auto");
     if (backend != "auto" && backend != "full" && backend != "stream")
         throw UsageError("--backend must be auto, full or stream (got '" + backend + "')");

@@ -15,6 +15,9 @@ ApiError unauthorized(const std::string& message) {
     return ApiError(401, "authentication_error", "invalid_api_key", message);
 }
 ApiError not_found(const std::string& message) { return ApiError(404, "not_found_error", "not_found", message); }
+ApiError model_not_found(const std::string& message) {
+    return ApiError(404, "invalid_request_error", "model_not_found", message);
+}
 ApiError too_large(const std::string& message) {
     return ApiError(413, "invalid_request_error", "request_too_large", message);
 }

@@ -33,6 +33,7 @@ private:
 ApiError invalid_request(const std::string& code, const std::string& message);  // 400
 ApiError unauthorized(const std::string& message);                               // 401
 ApiError not_found(const std::string& message);                                  // 404
+ApiError model_not_found(const std::string& message);                            // 404, as OpenAI
 ApiError too_large(const std::string& message);                                  // 413
 ApiError overloaded(const std::string& message, int retry_after_seconds);        // 503 + Retry-After
 ApiError internal_error(const std::string& message);                             // 500

@@ -21,20 +21,22 @@ void add_attestation_routes(Router& router, ServerContext& ctx, const PluginHost
                    if (tee == nullptr)
                        throw ApiError(503, "server_error", "tee_unavailable",
                                       "no TEE provider is active on this server: attestation is unavailable");
-                   std::string nonce;
+                   std::string nonce, model_id;
                    bool have = false;
-                   for (const auto& [k, v] : Poco::URI(request.getURI()).getQueryParameters())
+                   for (const auto& [k, v] : Poco::URI(request.getURI()).getQueryParameters()) {
                        if (k == "nonce") {
                            nonce = v;
                            have = true;
                        }
+                       if (k == "model") model_id = v;
+                   }
                    if (!have) throw invalid_request("missing_nonce", "query parameter 'nonce' (hex, 32 to 64 bytes) is required");
                    try {
                        parse_nonce(nonce);
                    } catch (const std::invalid_argument& e) {
                        throw invalid_request("invalid_nonce", e.what());
                    }
-                   auto loaded = require_model(ctx);
+                   auto loaded = require_model(ctx, model_id);
                    ModelClaims model{loaded.model->id(), loaded.model->sha256(), loaded.model->decision().backend};
                    EvidenceBundle bundle;
                    try {

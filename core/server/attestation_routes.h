@@ -1,5 +1,6 @@
-// GET /v1/attestation?nonce=HEX: a Veil evidence bundle from the active TEE provider, binding the
-// client's nonce, the config and plugin hashes and the served model. Plus the start-up self-check
+// GET /v1/attestation?nonce=HEX[&model=ID]: a Veil evidence bundle from the active TEE provider,
+// binding the client's nonce, the config and plugin hashes and the served model the client asks
+// about (default: the first; an unknown id answers 404). Plus the start-up self-check
 // that gates readiness condition "tee".
 #pragma once
 

@@ -25,7 +25,7 @@ double seconds_since(Clock::time_point t) { return std::chrono::duration<double>
 // Records time-to-first-token and inter-token latency as text pieces arrive.
 class TokenTimer {
 public:
-    TokenTimer(Metrics& m, Clock::time_point start) : m_(m), start_(start) {}
+    TokenTimer(ModelMetrics& m, Clock::time_point start) : m_(m), start_(start) {}
     void piece() {
         auto now = Clock::now();
         if (!first_)
@@ -37,7 +37,7 @@ public:
     }
 
 private:
-    Metrics& m_;
+    ModelMetrics& m_;
     Clock::time_point start_, last_;
     bool first_ = false;
 };
@@ -99,11 +99,11 @@ Admission::Ticket admit(ServerContext& ctx, Poco::Net::HTTPServerRequest& reques
     throw ApiError(499, "invalid_request_error", "client_closed", "the client closed the connection while waiting");
 }
 
-void log_result(const ServerContext& ctx, const CompletionRequest& cr, const GenerationResult& r,
-                Clock::time_point start, const std::string& prompt_text) {
+void log_result(const ServerContext& ctx, const CompletionRequest& cr, const std::string& model_id,
+                const GenerationResult& r, Clock::time_point start, const std::string& prompt_text) {
     double decode = r.decode_seconds > 0 ? r.decode_seconds : 0;
-    spdlog::info("{} model done: prompt_tokens={} completion_tokens={} finish={} seconds={:.3f} tok/s={:.1f}",
-                 cr.chat ? "chat" : "completion", r.prompt_tokens, r.completion_tokens, r.finish_reason,
+    spdlog::info("{} done: model={} prompt_tokens={} completion_tokens={} finish={} seconds={:.3f} tok/s={:.1f}",
+                 cr.chat ? "chat" : "completion", model_id, r.prompt_tokens, r.completion_tokens, r.finish_reason,
                  seconds_since(start), decode > 0 ? r.completion_tokens / decode : 0.0);
     if (ctx.options.log_content) spdlog::debug("prompt: {}\ncompletion: {}", prompt_text, r.text);
 }
@@ -119,17 +119,15 @@ void handle(ServerContext& ctx, Poco::Net::HTTPServerRequest& request, Poco::Net
     const auto start = Clock::now();
     auto body = parse_json_object(read_body(request, ctx.options.max_body_bytes));
     CompletionRequest cr = parse_completion_request(*body, chat);
-    auto loaded = require_model(ctx);
-    if (!cr.model.empty() && cr.model != loaded.model->id())
-        throw invalid_request("model_not_found",
-                              "model '" + cr.model + "' is not served here (available: " + loaded.model->id() + ")");
+    auto loaded = require_model(ctx, cr.model);
+    ModelMetrics& metrics = ctx.metrics.model(loaded.model->id());
     std::string prompt_text;
     GenerationRequest g = build_generation(cr, loaded, prompt_text);
     if (ctx.draining) throw overloaded("the server is shutting down", 5);
     Admission::Ticket ticket = admit(ctx, request);
 
     ResponseIdentity who = new_identity(chat, loaded.model->id());
-    TokenTimer timer(ctx.metrics, start);
+    TokenTimer timer(metrics, start);
     GenerationResult result;
 
     if (cr.stream) {
@@ -153,9 +151,9 @@ void handle(ServerContext& ctx, Poco::Net::HTTPServerRequest& request, Poco::Net
             sse.done();
             return;
         }
-        ctx.metrics.add_prompt_tokens(result.prompt_tokens);
-        ctx.metrics.add_generated_tokens(result.completion_tokens);
-        log_result(ctx, cr, result, start, prompt_text);
+        metrics.add_prompt_tokens(result.prompt_tokens);
+        metrics.add_generated_tokens(result.completion_tokens);
+        log_result(ctx, cr, loaded.model->id(), result, start, prompt_text);
         if (!sse.ok()) return;
         Usage usage{result.prompt_tokens, result.completion_tokens};
         sse.send(chunk_json(who, std::nullopt, "", public_finish_reason(result), cr.include_usage));
@@ -180,9 +178,9 @@ void handle(ServerContext& ctx, Poco::Net::HTTPServerRequest& request, Poco::Net
     } catch (const std::invalid_argument& e) {
         throw invalid_request("context_length_exceeded", e.what());
     }
-    ctx.metrics.add_prompt_tokens(result.prompt_tokens);
-    ctx.metrics.add_generated_tokens(result.completion_tokens);
-    log_result(ctx, cr, result, start, prompt_text);
+    metrics.add_prompt_tokens(result.prompt_tokens);
+    metrics.add_generated_tokens(result.completion_tokens);
+    log_result(ctx, cr, loaded.model->id(), result, start, prompt_text);
     if (client_gone) {
         spdlog::info("client closed the connection; generation cancelled after {} tokens", result.completion_tokens);
         response.setKeepAlive(false);
@@ -194,10 +192,21 @@ void handle(ServerContext& ctx, Poco::Net::HTTPServerRequest& request, Poco::Net
 
 }  // namespace
 
-ServerContext::Loaded require_model(const ServerContext& ctx) {
-    auto loaded = ctx.loaded();
-    if (!loaded) throw overloaded("the model is still loading; retry shortly", 5);
-    return *loaded;
+std::vector<ServerContext::Loaded> require_models(const ServerContext& ctx) {
+    auto models = ctx.models();
+    if (models.empty()) throw overloaded("the model is still loading; retry shortly", 5);
+    return models;
+}
+
+ServerContext::Loaded require_model(const ServerContext& ctx, const std::string& id) {
+    auto models = require_models(ctx);
+    if (id.empty()) return models.front();
+    std::string ids;
+    for (auto& m : models) {
+        if (m.model->id() == id) return m;
+        ids += (ids.empty() ? "" : ", ") + m.model->id();
+    }
+    throw model_not_found("The model '" + id + "' does not exist on this server (served: " + ids + ")");
 }
 
 void add_completion_routes(Router& router, ServerContext& ctx) {

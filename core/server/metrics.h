@@ -1,9 +1,11 @@
 // Counters and histograms for GET /metrics, rendered in the Prometheus text exposition format.
+// Token counters and latency histograms are kept per served model (label model="id").
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -15,8 +17,9 @@ class Histogram {
 public:
     explicit Histogram(std::vector<double> bounds);
     void observe(double value);
-    // Appends `name`'s HELP/TYPE lines, _bucket{le=...}, _sum and _count.
-    void render(std::string& out, const std::string& name, const std::string& help) const;
+    // Appends `name`_bucket{<labels>,le=...}, _sum and _count (the family's HELP/TYPE lines are the
+    // caller's, since several label sets share them). `labels` is e.g. `model="x"`, or empty.
+    void render_series(std::string& out, const std::string& name, const std::string& labels) const;
 
 private:
     std::vector<double> bounds_;
@@ -26,36 +29,48 @@ private:
     uint64_t count_ = 0;
 };
 
+// One served model's series.
+class ModelMetrics {
+public:
+    ModelMetrics();
+    void add_prompt_tokens(uint64_t n) { prompt_tokens += n; }
+    void add_generated_tokens(uint64_t n) { generated_tokens += n; }
+    void observe_time_to_first_token(double seconds) { ttft.observe(seconds); }
+    void observe_inter_token_latency(double seconds) { itl.observe(seconds); }
+
+    std::atomic<uint64_t> prompt_tokens{0}, generated_tokens{0};
+    Histogram ttft, itl;
+};
+
 // What the gauges read at render time (owned elsewhere).
 struct MetricsSnapshot {
     uint32_t running = 0;
     uint32_t waiting = 0;
-    std::string model_id;            // label of the backend series; empty = no model yet
-    std::string backend_stats_json;  // ServedModel::backend_stats_json()
-    std::string backend_stats_error; // why backend_stats_json failed, if it did
+    struct Backend {
+        std::string model_id;
+        std::string stats_json;  // ServedModel::backend_stats_json()
+        std::string error;       // why backend_stats_json failed, if it did
+    };
+    std::vector<Backend> backends;  // one per served model; empty = no model yet
 };
 
 class Metrics {
 public:
-    Metrics();
-
     void count_response(int status);
-    void add_prompt_tokens(uint64_t n) { prompt_tokens_ += n; }
-    void add_generated_tokens(uint64_t n) { generated_tokens_ += n; }
-    void observe_time_to_first_token(double seconds) { ttft_.observe(seconds); }
-    void observe_inter_token_latency(double seconds) { itl_.observe(seconds); }
+    // The series of model `id`, created (all zero) on first use; valid as long as this object.
+    ModelMetrics& model(const std::string& id);
 
     std::string render(const MetricsSnapshot& snapshot) const;
 
 private:
-    std::atomic<uint64_t> prompt_tokens_{0}, generated_tokens_{0};
-    Histogram ttft_, itl_;
     mutable std::mutex mu_;
     std::map<int, uint64_t> responses_;  // by HTTP status
+    std::map<std::string, std::unique_ptr<ModelMetrics>> models_;
 };
 
-// "veil_backend_<key>" series for every numeric field of a backend's stats JSON object (nested
-// objects are flattened with '_'); anything unparsable yields nothing.
-std::string render_backend_stats(const std::string& stats_json, const std::string& model_id);
+// "veil_backend_<key>{model=...}" series for every numeric field of each backend's stats JSON
+// object (nested objects are flattened with '_'), one HELP/TYPE per name; a backend whose stats
+// are unparsable contributes nothing.
+std::string render_backend_stats(const std::vector<MetricsSnapshot::Backend>& backends);
 
 }  // namespace veil::server

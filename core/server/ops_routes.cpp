@@ -40,14 +40,16 @@ void add_ops_routes(Router& router, ServerContext& ctx) {
         MetricsSnapshot s;
         s.running = ctx.admission.running();
         s.waiting = ctx.admission.waiting();
-        if (auto loaded = ctx.loaded()) {
-            s.model_id = loaded->model->id();
+        for (const auto& loaded : ctx.models()) {
+            MetricsSnapshot::Backend b;
+            b.model_id = loaded.model->id();
             try {
-                s.backend_stats_json = loaded->model->backend_stats_json();
+                b.stats_json = loaded.model->backend_stats_json();
             } catch (const std::exception& e) {
                 // One failing backend counter must not take the whole scrape down.
-                s.backend_stats_error = e.what();
+                b.error = e.what();
             }
+            s.backends.push_back(std::move(b));
         }
         send_text(response, "text/plain; version=0.0.4; charset=utf-8", ctx.metrics.render(s));
     });

@@ -95,11 +95,20 @@ std::string Server::listen(const std::string& address) {
     return url;
 }
 
-void Server::set_model(std::shared_ptr<ServedModel> model) {
-    auto format = chat::ModelChatFormat::choose(*model, ctx_.options.chat_template);
-    spdlog::info("model '{}' ready (chat template: {}, from {})", model->id(), chat::family_name(format.family()),
-                 format.source());
-    ctx_.set_loaded({std::move(model), format});
+void Server::set_models(std::vector<std::shared_ptr<ServedModel>> models) {
+    if (models.empty()) throw std::invalid_argument("no model to serve");
+    std::vector<ServerContext::Loaded> loaded;
+    for (auto& model : models) {
+        for (const auto& other : loaded)
+            if (other.model->id() == model->id())
+                throw std::invalid_argument("two served models have the id '" + model->id() + "'");
+        auto format = chat::ModelChatFormat::choose(*model, ctx_.options.chat_template);
+        spdlog::info("model '{}' ready (chat template: {}, from {})", model->id(), chat::family_name(format.family()),
+                     format.source());
+        ctx_.metrics.model(model->id());  // its series show (at zero) before the first request
+        loaded.push_back({std::move(model), format});
+    }
+    ctx_.set_models(std::move(loaded));
 }
 
 bool Server::shutdown() {

@@ -43,9 +43,12 @@ public:
     // naming the address on failure.
     std::string listen(const std::string& address);
 
-    // Starts serving `model` (until then completions answer 503 and /ready is 503). The chat
-    // format is chosen now (options.chat_template or the model's template).
-    void set_model(std::shared_ptr<ServedModel> model);
+    // Starts serving `models` (until then completions answer 503 and /ready is 503); requests
+    // pick one by its id, the first answers those that name none. Each model's chat format is
+    // chosen now (options.chat_template or the model's template). Throws std::invalid_argument
+    // when the list is empty or two models share an id.
+    void set_models(std::vector<std::shared_ptr<ServedModel>> models);
+    void set_model(std::shared_ptr<ServedModel> model) { set_models({std::move(model)}); }
 
     // Graceful stop: /ready turns 503, listeners stop accepting, running requests get
     // options.drain_seconds to finish; what still runs then is cancelled. Returns true when

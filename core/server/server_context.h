@@ -1,10 +1,10 @@
-// What every request handler shares: settings, the served model, admission, readiness, metrics.
+// What every request handler shares: settings, the served models, admission, readiness, metrics.
 #pragma once
 
 #include <atomic>
 #include <memory>
 #include <mutex>
-#include <optional>
+#include <vector>
 
 #include "chat/model_chat_format.h"
 #include "runtime/served_model.h"
@@ -33,26 +33,28 @@ public:
     // HTTP requests being handled right now (the drain waits for them).
     std::atomic<int> in_flight{0};
 
-    // The model and its chat format; null until loaded (requests get 503 meanwhile).
+    // A served model and its chat format.
     struct Loaded {
         std::shared_ptr<ServedModel> model;
         chat::ModelChatFormat chat_format;
     };
-    std::optional<Loaded> loaded() const {
+    // The served models in configuration order (the first answers requests that name none);
+    // empty until loaded (requests get 503 meanwhile).
+    std::vector<Loaded> models() const {
         std::lock_guard lock(mu_);
-        return loaded_;
+        return models_;
     }
-    void set_loaded(Loaded l) {
+    void set_models(std::vector<Loaded> models) {
         {
             std::lock_guard lock(mu_);
-            loaded_ = std::move(l);
+            models_ = std::move(models);
         }
         readiness.set("model", true);
     }
 
 private:
     mutable std::mutex mu_;
-    std::optional<Loaded> loaded_;
+    std::vector<Loaded> models_;
 };
 
 }  // namespace veil::server

@@ -1,5 +1,6 @@
-// POST /tokenize {"content"|"text", "add_special"?} -> {"tokens":[...]} and
-// POST /detokenize {"tokens":[...]} -> {"content": "..."} (llama.cpp server's shapes).
+// POST /tokenize {"content"|"text", "add_special"?, "model"?} -> {"tokens":[...]} and
+// POST /detokenize {"tokens":[...], "model"?} -> {"content": "..."} (llama.cpp server's shapes,
+// plus "model" to pick one of several served models; default the first).
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/Net/HTTPServerRequest.h>
@@ -16,6 +17,16 @@ namespace {
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
+// The model the body names in "model" (absent or null: the first served model).
+ServerContext::Loaded model_for(const ServerContext& ctx, const Object& body) {
+    std::string id;
+    if (body.has("model") && !body.isNull("model")) {
+        if (!body.get("model").isString()) throw invalid_request("invalid_type", "'model' must be a string");
+        id = body.getValue<std::string>("model");
+    }
+    return require_model(ctx, id);
+}
+
 }  // namespace
 
 void add_token_routes(Router& router, ServerContext& ctx) {
@@ -29,7 +40,7 @@ void add_token_routes(Router& router, ServerContext& ctx) {
             if (!body->get("add_special").isBoolean()) throw invalid_request("invalid_type", "'add_special' must be true or false");
             add_special = body->getValue<bool>("add_special");
         }
-        auto loaded = require_model(ctx);
+        auto loaded = model_for(ctx, *body);
         auto tokens = loaded.model->tokenize(body->getValue<std::string>(key), add_special, add_special);
         Array::Ptr arr = new Array;
         for (int32_t t : tokens) arr->add(t);
@@ -41,7 +52,7 @@ void add_token_routes(Router& router, ServerContext& ctx) {
         auto body = parse_json_object(read_body(request, ctx.options.max_body_bytes));
         if (!body->has("tokens") || body->get("tokens").type() != typeid(Array::Ptr))
             throw invalid_request("invalid_type", "'tokens' must be an array of token ids");
-        auto loaded = require_model(ctx);
+        auto loaded = model_for(ctx, *body);
         auto arr = body->getArray("tokens");
         std::vector<int32_t> tokens;
         for (size_t i = 0; i < arr->size(); ++i) {

@@ -77,6 +77,12 @@ public:
         return r;
     }
 
+    // Another identity, for servers with several models.
+    void set_identity(std::string id, std::string sha256) {
+        id_ = std::move(id);
+        sha_ = std::move(sha256);
+    }
+
     std::string backend_stats_json() const override { return R"({"bytes_read":1234,"io":{"reads":7}})"; }
 
     std::string chat_template;

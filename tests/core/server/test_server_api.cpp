@@ -173,10 +173,10 @@ TEST(ServerApi, MetricsExposeCountersHistogramsAndBackendStats) {
     const std::string& m = r.body;
     EXPECT_NE(m.find("veil_requests_running 0\n"), std::string::npos) << m;
     EXPECT_NE(m.find("veil_requests_waiting 0\n"), std::string::npos);
-    EXPECT_NE(m.find("veil_prompt_tokens_total 4\n"), std::string::npos) << m;
-    EXPECT_NE(m.find("veil_generated_tokens_total 4\n"), std::string::npos);
-    EXPECT_NE(m.find("veil_time_to_first_token_seconds_count 1\n"), std::string::npos);
-    EXPECT_NE(m.find("veil_inter_token_latency_seconds_count 3\n"), std::string::npos);
+    EXPECT_NE(m.find("veil_prompt_tokens_total{model=\"fake\"} 4\n"), std::string::npos) << m;
+    EXPECT_NE(m.find("veil_generated_tokens_total{model=\"fake\"} 4\n"), std::string::npos);
+    EXPECT_NE(m.find("veil_time_to_first_token_seconds_count{model=\"fake\"} 1\n"), std::string::npos);
+    EXPECT_NE(m.find("veil_inter_token_latency_seconds_count{model=\"fake\"} 3\n"), std::string::npos);
     EXPECT_NE(m.find("veil_http_responses_total{status=\"200\"} 1\n"), std::string::npos);
     EXPECT_NE(m.find("veil_http_responses_total{status=\"404\"} 1\n"), std::string::npos);
     EXPECT_NE(m.find("veil_backend_bytes_read{model=\"fake\"} 1234\n"), std::string::npos);

@@ -52,10 +52,10 @@ TEST(ServerErrors, NOtherThanOneIs400) {
     EXPECT_EQ(s.post("/v1/chat/completions", R"({"messages":[{"role":"user","content":"x"}],"n":1})").status, 200);
 }
 
-TEST(ServerErrors, UnknownModelIs400) {
+TEST(ServerErrors, UnknownModelIs404AsWithOpenAI) {
     TestServer s;
     auto r = s.post("/v1/completions", R"({"model":"gpt-9","prompt":"x"})");
-    expect_error(r, 400, "model_not_found", "invalid_request_error");
+    expect_error(r, 404, "model_not_found", "invalid_request_error");
     EXPECT_NE(r.body.find("gpt-9"), std::string::npos);
 }
 
