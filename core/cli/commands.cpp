@@ -12,6 +12,7 @@ Command tokenize_command();
 Command serve_command();
 Command chat_command();
 Command attest_command();
+Command bench_command();
 
 const std::vector<Command>& all_commands() {
     static const std::vector<Command> commands = {
@@ -24,6 +25,7 @@ const std::vector<Command>& all_commands() {
         serve_command(),
         chat_command(),
         attest_command(),
+        bench_command(),
     };
     return commands;
 }

@@ -29,6 +29,8 @@ std::unique_ptr<LoadedModel> load_model(const Config& config, PluginHost& plugin
 
     m->decision = decide_backend(
         gather_policy_inputs(config, plugins, model, m->source->weight_bytes(), options.epc_override));
+    if (options.memory_budget && m->decision.backend == "backend_stream")
+        m->decision.memory_budget = *options.memory_budget;
     spdlog::info("model '{}': {} ({})", model.id, m->decision.backend, m->decision.reason);
 
     const Plugin* backend = plugins.find(m->decision.backend);

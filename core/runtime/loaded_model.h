@@ -17,6 +17,7 @@ namespace veil {
 struct LoadOptions {
     std::optional<uint32_t> threads;       // backend compute threads (default: the plugin's config)
     std::optional<uint64_t> epc_override;  // stands in for the TEE provider's EPC
+    std::optional<uint64_t> memory_budget; // backend_stream's budget, instead of the policy's
 };
 
 struct LoadedModel {

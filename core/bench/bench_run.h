@@ -1,0 +1,50 @@
+// The timed part of `veil bench`: a warm-up, then repetitions of prefill into fresh sessions and
+// greedy decode, on a model already loaded through the host.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "runtime/backend_model.h"
+
+namespace veil::bench {
+
+struct BenchParams {
+    uint32_t decode_tokens = 128;  // decode steps per session and repetition
+    uint32_t repetitions = 5;
+    uint32_t sessions = 1;         // sessions decoding concurrently
+};
+
+// How concurrent sessions were decoded.
+enum class DecodeMode {
+    Single,       // one session, eval per token
+    DecodeBatch,  // the backend's decode_batch: one call decodes a token for every session
+    Threads,      // no decode_batch: one thread per session, each calling eval
+};
+const char* decode_mode_name(DecodeMode m);
+
+struct BenchRun {
+    DecodeMode mode = DecodeMode::Single;
+    std::vector<double> prefill_tps;  // per repetition: prompt tokens of all sessions / prefill time
+    std::vector<double> decode_tps;   // per repetition: tokens of all sessions / decode time
+    uint64_t decoded_tokens = 0;      // over every repetition and session
+    // Sum over the repetitions' decode phases of the backend's stats "bytes_read" (weights read
+    // from storage), when its stats report that counter.
+    std::optional<uint64_t> decode_bytes_read;
+    std::string stats_json;           // the backend's counters after the last repetition
+};
+
+// Called with a short status ("rep 2/5 decode") as the run goes.
+using BenchProgress = std::function<void(const std::string& status)>;
+
+// Every repetition creates params.sessions fresh sessions of prompt.size() + decode_tokens
+// positions. Throws std::invalid_argument for zero repetitions/sessions/decode tokens or an empty
+// prompt; backend errors propagate as thrown by BackendModel.
+BenchRun run_benchmark(BackendModel& model, std::span<const int32_t> prompt, const BenchParams& params,
+                       const BenchProgress& progress);
+
+}  // namespace veil::bench

@@ -1,0 +1,29 @@
+// Measured memory read bandwidth: the denominator of the decode roofline for weights held in RAM.
+// Lives in the host (not the engine) so `veil bench` measures the machine, not a kernel.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace veil::bench {
+
+struct MemoryBandwidth {
+    double bytes_per_s = 0;    // best pass: buffer bytes / wall time of the slowest thread
+    uint64_t buffer_bytes = 0;
+    unsigned threads = 0;
+    unsigned passes = 0;
+};
+
+// Size of the CPU's last-level cache (the highest cache level sysfs lists for cpu0); 0 when unknown.
+uint64_t last_level_cache_bytes();
+
+// A buffer that defeats the last-level cache: 8x its size, at least 64 MiB.
+uint64_t default_probe_buffer_bytes();
+
+// Every thread reads its own contiguous slice of one `buffer_bytes` buffer (filled beforehand, so
+// its pages exist), all starting together; `passes` passes, best one kept. Throws
+// std::invalid_argument for threads == 0, passes == 0 or a buffer under 1 MiB, std::bad_alloc when
+// the buffer cannot be allocated.
+MemoryBandwidth measure_memory_read_bandwidth(unsigned threads, uint64_t buffer_bytes, unsigned passes);
+
+}  // namespace veil::bench

@@ -1,0 +1,211 @@
+// veil bench: llama-bench-style throughput of a model loaded through the host and a backend plugin,
+// with peak memory, bytes per token, measured bandwidths and the roofline fraction.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include "bench/bench_prompt.h"
+#include "bench/bench_run.h"
+#include "bench/bytes_per_token.h"
+#include "bench/disk_bandwidth.h"
+#include "bench/memory_bandwidth.h"
+#include "bench/memory_peak.h"
+#include "bench/roofline.h"
+#include "cli/cmd_bench_report.h"
+#include "cli/command.h"
+#include "cli/model_options.h"
+#include "runtime/loaded_model.h"
+
+namespace veil::cli {
+
+namespace {
+
+constexpr unsigned kMemoryProbePasses = 10;
+constexpr unsigned kDiskProbePasses = 3;
+constexpr uint64_t kDiskProbeMaxBytes = 1ull << 30;
+
+// One status line on stderr: rewritten in place on a terminal, one line per update otherwise.
+class ProgressLine {
+public:
+    ProgressLine() : tty_(::isatty(STDERR_FILENO) == 1) {}
+    ~ProgressLine() { finish(); }
+    void show(const std::string& status) {
+        if (tty_) {
+            std::fprintf(stderr, "\r\033[K[bench] %s", status.c_str());
+            drawn_ = true;
+        } else {
+            std::fprintf(stderr, "[bench] %s\n", status.c_str());
+        }
+        std::fflush(stderr);
+    }
+    void finish() {
+        if (drawn_) std::fputs("\r\033[K", stderr);
+        drawn_ = false;
+    }
+
+private:
+    bool tty_;
+    bool drawn_ = false;
+};
+
+uint32_t positive(const CommandLine& cl, const std::string& name, uint64_t fallback, uint64_t max) {
+    const uint64_t v = cl.get_uint(name, fallback);
+    if (v < 1 || v > max)
+        throw UsageError("--" + name + " must be between 1 and " + std::to_string(max) + " (got " + cl.get(name) + ")");
+    return static_cast<uint32_t>(v);
+}
+
+// "335544320", "320M", "320MiB", "2G": bytes, with binary K/M/G suffixes.
+uint64_t parse_byte_size(const std::string& option, const std::string& text) {
+    size_t digits = 0;
+    while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+    const std::string suffix = text.substr(digits);
+    uint64_t unit = 0;
+    for (auto [name, factor] : {std::pair<const char*, uint64_t>{"", 1}, {"K", 1ull << 10}, {"KiB", 1ull << 10},
+                                {"M", 1ull << 20}, {"MiB", 1ull << 20}, {"G", 1ull << 30}, {"GiB", 1ull << 30}})
+        if (suffix == name) unit = factor;
+    uint64_t v = 0;
+    try {
+        if (digits == 0 || digits > 15 || unit == 0) throw std::invalid_argument(text);
+        v = std::stoull(text.substr(0, digits));
+    } catch (const std::exception&) {
+        throw UsageError("--" + option + ": '" + text + "' is not a byte count (e.g. 335544320, 320M, 2G)");
+    }
+    if (v == 0) throw UsageError("--" + option + " must be more than 0 bytes");
+    return v * unit;
+}
+
+Poco::JSON::Object::Ptr parse_stats(const std::string& json) {
+    return Poco::JSON::Parser().parse(json).extract<Poco::JSON::Object::Ptr>();
+}
+
+int run(const std::vector<std::string>& args) {
+    CommandLine cl("bench", "--model PATH [--backend full|stream] [-t N] [-p N] [-n N] [-r N] "
+                            "[--memory-budget BYTES] [--sessions N] [--json] [--key-file K|--key-env NAME] [--config F]",
+                   "Measures prefill and decode throughput like llama-bench: a warm-up, then repetitions of a "
+                   "prompt of deterministic token ids prefilled into fresh sessions and greedy decode steps; "
+                   "reports mean ± sd, peak RSS, weight bytes per token, measured memory (and, for backend_stream, "
+                   "model file) read bandwidth and the roofline fraction. Progress goes to stderr.");
+    add_model_options(cl);
+    cl.option("n-prompt", "p", "N", "prompt tokens prefilled per repetition (default 64)")
+        .option("n-gen", "n", "N", "decode steps per repetition and session (default 128)")
+        .option("repetitions", "r", "N", "measured repetitions after the warm-up (default 5)")
+        .option("sessions", "", "N", "sessions decoding concurrently (default 1): through the backend's "
+                                     "decode_batch when it has one, else one thread per session")
+        .option("memory-budget", "", "BYTES", "backend_stream's memory budget (e.g. 335544320, 320M); "
+                                              "needs --backend stream")
+        .flag("json", "", "print one JSON object instead of the table");
+    if (!cl.parse(args, std::cout)) return 0;
+
+    ModelSelection sel = select_model_from_options(cl);
+    const uint32_t prompt_tokens = positive(cl, "n-prompt", 64, 1u << 20);
+    bench::BenchParams params;
+    params.decode_tokens = positive(cl, "n-gen", 128, 1u << 20);
+    params.repetitions = positive(cl, "repetitions", 5, 10000);
+    params.sessions = positive(cl, "sessions", 1, 256);
+    if (cl.has("memory-budget")) {
+        if (sel.model.backend != "stream")
+            throw UsageError("--memory-budget is backend_stream's budget: give --backend stream with it");
+        sel.load.memory_budget = parse_byte_size("memory-budget", cl.get("memory-budget"));
+    }
+
+    ProgressLine progress;
+    BenchReport report;
+    report.model = sel.model.path;
+    report.sessions = params.sessions;
+    report.prompt_tokens = prompt_tokens;
+    report.decode_tokens = params.decode_tokens;
+    report.repetitions = params.repetitions;
+    {
+        progress.show("loading " + sel.model.path);
+        PluginHost plugins;
+        plugins.load_all(sel.config.plugins);
+        auto model = load_model(sel.config, plugins, sel.model, sel.load);
+        const veil_model_info& info = model->backend->info();
+        const std::vector<int32_t> prompt = bench::benchmark_prompt(*model->tokenizer, prompt_tokens);
+        if (prompt.size() + params.decode_tokens > info.n_ctx_train)
+            throw UsageError("-p + -n = " + std::to_string(prompt.size() + params.decode_tokens) +
+                             " positions exceed the model's context of " + std::to_string(info.n_ctx_train));
+
+        const bench::BenchRun run =
+            bench::run_benchmark(*model->backend, prompt, params, [&](const std::string& s) { progress.show(s); });
+
+        // Memory peaks now, before the bandwidth probes allocate their buffers.
+        report.peak_rss_bytes = bench::peak_rss_bytes();
+        if (auto cg = bench::cgroup_memory_peak()) {
+            report.cgroup_memory_peak_bytes = cg->bytes;
+            report.cgroup_memory_peak_file = cg->file;
+        }
+        report.model_sha256 = model->sha256;
+        report.backend = model->decision.backend;
+        report.memory_budget = model->decision.memory_budget;
+        report.decode_mode = bench::decode_mode_name(run.mode);
+        report.prefill_tps = bench::summarize(run.prefill_tps);
+        report.decode_tps = bench::summarize(run.decode_tps);
+        std::vector<double> per_session(run.decode_tps);
+        for (double& v : per_session) v /= params.sessions;
+        report.decode_tps_per_session = bench::summarize(per_session);
+        report.backend_stats_json = run.stats_json;
+        const auto stats = parse_stats(run.stats_json);
+        report.isa = stats->optValue<std::string>("isa", "");
+        report.threads = stats->has("threads") ? stats->getValue<uint32_t>("threads")
+                                               : sel.load.threads.value_or(std::thread::hardware_concurrency());
+        report.weight_bytes = info.weight_bytes;
+        // A decode_batch step reads the weights once for every session.
+        const double passes_per_token = run.mode == bench::DecodeMode::DecodeBatch ? 1.0 / params.sessions : 1.0;
+        const uint64_t bytes_per_pass = bench::weight_bytes_per_token(*model->source->abi(), info.weight_bytes);
+        report.bytes_per_token = static_cast<double>(bytes_per_pass) * passes_per_token;
+        const uint64_t llc = bench::last_level_cache_bytes();
+        report.weights_fit_in_cache = llc != 0 && bytes_per_pass <= llc;
+        if (run.decode_bytes_read && run.decoded_tokens)
+            report.streamed_bytes_per_token =
+                static_cast<double>(*run.decode_bytes_read) / static_cast<double>(run.decoded_tokens);
+    }  // model unloaded: the probes below neither compete with it for memory nor find its file cached
+
+    progress.show("measuring memory read bandwidth");
+    uint64_t probe_bytes = bench::default_probe_buffer_bytes();
+    // Inside a memory budget (and its cgroup), the probe must not be what breaks it.
+    if (report.memory_budget)
+        probe_bytes = std::max<uint64_t>(1u << 20, std::min(probe_bytes, report.memory_budget / 2));
+    const bench::MemoryBandwidth mem =
+        bench::measure_memory_read_bandwidth(std::max(1u, report.threads), probe_bytes, kMemoryProbePasses);
+    report.read_bandwidth = mem.bytes_per_s;
+    report.read_bandwidth_threads = mem.threads;
+    report.read_bandwidth_buffer_bytes = mem.buffer_bytes;
+    bench::RooflineInputs roof;
+    roof.decode_tps = report.decode_tps.mean;
+    roof.memory_bytes_per_token = report.bytes_per_token;
+    roof.memory_bandwidth = mem.bytes_per_s;
+    if (report.backend == "backend_stream") {
+        progress.show("measuring read bandwidth of " + sel.model.path);
+        const bench::DiskBandwidth disk =
+            bench::measure_file_read_bandwidth(sel.model.path, kDiskProbeMaxBytes, kDiskProbePasses);
+        report.disk_read_bandwidth = disk.bytes_per_s;
+        report.disk_read_method = disk.method;
+        roof.storage_bytes_per_token = report.streamed_bytes_per_token;
+        roof.storage_bandwidth = disk.bytes_per_s;
+    }
+    const bench::Roofline r = bench::roofline(roof);
+    report.roofline = r.fraction;
+    report.roofline_max_tps = r.max_tps;
+    report.roofline_bound = r.bound;
+    progress.finish();
+
+    if (cl.has("json"))
+        print_bench_json(report, std::cout);
+    else
+        print_bench_table(report, std::cout);
+    return 0;
+}
+
+}  // namespace
+
+Command bench_command() { return {"bench", "measure prefill/decode throughput, memory and roofline of a model", run}; }
+
+}  // namespace veil::cli

@@ -1,0 +1,54 @@
+// What `veil bench` measured, and its two renderings: a llama-bench-like table and JSON with
+// stable keys.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "bench/summary.h"
+
+namespace veil::cli {
+
+struct BenchReport {
+    std::string model;         // the path given
+    std::string model_sha256;
+    std::string backend;       // "backend_full"
+    std::string isa;           // from the backend's stats; "" when it does not say
+    uint32_t threads = 0;
+    uint32_t sessions = 1;
+    std::string decode_mode;   // "single", "decode_batch" or "threads"
+    uint32_t prompt_tokens = 0, decode_tokens = 0, repetitions = 0;
+    uint64_t memory_budget = 0;  // backend_stream's budget; 0 = none given
+
+    bench::Summary prefill_tps, decode_tps, decode_tps_per_session;
+
+    uint64_t peak_rss_bytes = 0;
+    std::optional<uint64_t> cgroup_memory_peak_bytes;
+    std::string cgroup_memory_peak_file;
+
+    uint64_t weight_bytes = 0;                     // model_info.weight_bytes
+    double bytes_per_token = 0;                    // weight bytes read from RAM per decoded token
+    std::optional<double> streamed_bytes_per_token;  // from the stats' bytes_read (backend_stream)
+
+    double read_bandwidth = 0;  // memory, bytes/s
+    unsigned read_bandwidth_threads = 0;
+    uint64_t read_bandwidth_buffer_bytes = 0;
+    std::optional<double> disk_read_bandwidth;  // model file, bytes/s (backend_stream)
+    std::string disk_read_method;
+
+    double roofline = 0;
+    double roofline_max_tps = 0;
+    std::string roofline_bound;
+    // One pass over the weights fits in the last-level cache: decode need not touch DRAM, so the
+    // roofline against DRAM bandwidth can exceed 1 and says little.
+    bool weights_fit_in_cache = false;
+
+    std::string backend_stats_json = "{}";
+};
+
+void print_bench_table(const BenchReport& r, std::ostream& out);
+void print_bench_json(const BenchReport& r, std::ostream& out);
+
+}  // namespace veil::cli

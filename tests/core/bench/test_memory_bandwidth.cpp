@@ -1,0 +1,44 @@
+#include "bench/memory_bandwidth.h"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+namespace veil::bench {
+namespace {
+
+constexpr uint64_t kMiB = 1ull << 20;
+
+// Plausible for any machine this runs on, sanitizers included: DRAM is neither slower than
+// 200 MB/s nor faster than 2 TB/s.
+void expect_plausible(const MemoryBandwidth& bw) {
+    EXPECT_GT(bw.bytes_per_s, 0.2e9);
+    EXPECT_LT(bw.bytes_per_s, 2e12);
+}
+
+TEST(MemoryBandwidth, OneAndTwoThreadsGivePlausibleFigures) {
+    for (unsigned threads : {1u, 2u}) {
+        MemoryBandwidth bw = measure_memory_read_bandwidth(threads, 64 * kMiB, 3);
+        SCOPED_TRACE(threads);
+        expect_plausible(bw);
+        EXPECT_EQ(bw.threads, threads);
+        EXPECT_EQ(bw.passes, 3u);
+        // Whole 256-byte blocks per thread: at most threads * 256 bytes are left out.
+        EXPECT_LE(bw.buffer_bytes, 64 * kMiB);
+        EXPECT_GT(bw.buffer_bytes, 64 * kMiB - threads * 256);
+    }
+}
+
+TEST(MemoryBandwidth, DefaultBufferDefeatsTheCache) {
+    // At least 64 MiB; sysfs's LLC is 32 MiB at most on the machines this runs on, so >= 8x it.
+    EXPECT_GE(default_probe_buffer_bytes(), 64 * kMiB);
+}
+
+TEST(MemoryBandwidth, RefusesMeaninglessParameters) {
+    EXPECT_THROW(measure_memory_read_bandwidth(0, 64 * kMiB, 1), std::invalid_argument);
+    EXPECT_THROW(measure_memory_read_bandwidth(1, 64 * kMiB, 0), std::invalid_argument);
+    EXPECT_THROW(measure_memory_read_bandwidth(1, 1024, 1), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace veil::bench

@@ -1,0 +1,33 @@
+#include "bench/memory_peak.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <fstream>
+#include <memory>
+
+namespace veil::bench {
+namespace {
+
+TEST(MemoryPeak, VmHwmGrowsWithTouchedMemory) {
+    const uint64_t before = peak_rss_bytes();
+    EXPECT_GT(before, 0u);
+    constexpr size_t kBytes = 96u << 20;  // above whatever the test binary peaked at so far
+    auto block = std::make_unique<char[]>(kBytes + before);
+    std::memset(block.get(), 1, kBytes + before);
+    EXPECT_GE(peak_rss_bytes(), before + kBytes);
+    EXPECT_EQ(block[kBytes / 2], 1);
+}
+
+TEST(MemoryPeak, CgroupPeakWhenPresentIsReadFromItsFile) {
+    auto peak = cgroup_memory_peak();
+    if (!peak) GTEST_SKIP() << "no memory cgroup with a peak counter here";
+    EXPECT_GT(peak->bytes, 0u);
+    EXPECT_TRUE(peak->file.ends_with("/memory.peak") || peak->file.ends_with("/memory.max_usage_in_bytes"))
+        << peak->file;
+    std::ifstream f(peak->file);
+    EXPECT_TRUE(f.good()) << peak->file;
+}
+
+}  // namespace
+}  // namespace veil::bench

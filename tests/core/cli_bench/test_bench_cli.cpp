@@ -1,0 +1,145 @@
+// `veil bench` through the real binary on stories260K: the JSON's keys and values, the table, and
+// the errors for bad flags.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include "../gguf/gguf_test_util.h"
+
+namespace veil {
+namespace {
+
+struct CliRun {
+    int code = -1;
+    std::string out;  // stdout (and stderr when asked)
+};
+
+std::string quote(const std::string& s) {
+    std::string q = "'";
+    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
+
+CliRun bench(const std::string& args, bool with_stderr = true) {
+    const std::string cmd = quote(VEIL_BINARY) + " bench " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
+    CliRun r;
+    FILE* p = ::popen(cmd.c_str(), "r");
+    if (!p) return r;
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+    const int status = ::pclose(p);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
+
+const std::string kStories = test::testdata("models/stories260K.gguf");
+// Small enough to keep the test fast under the sanitizers; the bandwidth probes dominate.
+const std::string kSmallRun = "--model " + quote(kStories) + " -t 2 -p 16 -n 16 -r 2 --json";
+
+Poco::JSON::Object::Ptr parse(const std::string& text) {
+    return Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>();
+}
+
+TEST(BenchCli, JsonHasStableKeysWithSaneValues) {
+    CliRun r = bench(kSmallRun, false);
+    ASSERT_EQ(r.code, 0) << r.out;
+    auto o = parse(r.out);
+    for (const char* key : {"prefill_tps", "decode_tps", "decode_tps_per_session"}) {
+        auto s = o->getObject(key);
+        ASSERT_TRUE(s) << key;
+        EXPECT_GT(s->getValue<double>("mean"), 0) << key;
+        EXPECT_GE(s->getValue<double>("sd"), 0) << key;
+    }
+    EXPECT_GT(o->getValue<uint64_t>("peak_rss_bytes"), 1u << 20);
+    const double bw = o->getValue<double>("read_bandwidth_bytes_per_s");
+    EXPECT_GT(bw, 0.2e9);
+    EXPECT_LT(bw, 2e12);
+    // stories260K: token_embd and output are separate, so one embedding row is read, not the table.
+    const uint64_t weights = o->getValue<uint64_t>("weight_bytes");
+    const double per_token = o->getValue<double>("bytes_per_token");
+    EXPECT_GT(per_token, 0);
+    EXPECT_LT(per_token, static_cast<double>(weights));
+    // roofline = decode tok/s x bytes per token / bandwidth. stories260K (1 MiB) sits in the CPU
+    // cache, so it may beat DRAM bandwidth a little, which the report must then say.
+    const double roofline = o->getValue<double>("roofline");
+    const double decode = o->getObject("decode_tps")->getValue<double>("mean");
+    EXPECT_NEAR(roofline, decode * per_token / bw, 1e-9 * roofline);
+    EXPECT_GT(roofline, 0);
+    if (roofline >= 1.5) {
+        EXPECT_TRUE(o->getValue<bool>("weights_fit_in_cache")) << roofline;
+    }
+    EXPECT_LT(roofline, 100);
+    EXPECT_EQ(o->getValue<std::string>("roofline_bound"), "memory");
+    EXPECT_EQ(o->getValue<std::string>("backend"), "backend_full");
+    EXPECT_EQ(o->getValue<uint32_t>("threads"), 2u);
+    EXPECT_EQ(o->getValue<uint32_t>("sessions"), 1u);
+    EXPECT_EQ(o->getValue<uint32_t>("prompt_tokens"), 16u);
+    EXPECT_EQ(o->getValue<uint32_t>("decode_tokens"), 16u);
+    EXPECT_EQ(o->getValue<uint32_t>("repetitions"), 2u);
+    EXPECT_TRUE(o->getValue<std::string>("model").ends_with("/stories260K.gguf")) << o->getValue<std::string>("model");
+    EXPECT_EQ(o->getValue<std::string>("model_sha256").size(), 64u);
+    EXPECT_FALSE(o->getValue<std::string>("isa").empty());
+    EXPECT_TRUE(o->isNull("disk_read_bandwidth_bytes_per_s"));  // full backend: no storage roofline
+    ASSERT_TRUE(o->getObject("backend_stats"));
+    EXPECT_TRUE(o->getObject("backend_stats")->has("weight_bytes"));
+}
+
+TEST(BenchCli, ConcurrentSessionsReportAggregateAndPerSession) {
+    CliRun r = bench(kSmallRun + " --sessions 3", false);
+    ASSERT_EQ(r.code, 0) << r.out;
+    auto o = parse(r.out);
+    EXPECT_EQ(o->getValue<uint32_t>("sessions"), 3u);
+    // backend_full has no decode_batch: one thread per session.
+    EXPECT_EQ(o->getValue<std::string>("decode_mode"), "threads");
+    const double total = o->getObject("decode_tps")->getValue<double>("mean");
+    const double each = o->getObject("decode_tps_per_session")->getValue<double>("mean");
+    EXPECT_GT(each, 0);
+    EXPECT_NEAR(total, 3 * each, 1e-6 * total);
+}
+
+TEST(BenchCli, TableAndProgressLines) {
+    CliRun r = bench("--model " + quote(kStories) + " -t 1 -p 8 -n 8 -r 1");
+    ASSERT_EQ(r.code, 0) << r.out;
+    for (const char* text : {"pp8", "tg8", "±", "peak RSS:", "roofline:", "memory read bw:", "backend stats:",
+                             "[bench] warm-up: prefill", "[bench] rep 1/1: decode", "[bench] measuring memory"})
+        EXPECT_NE(r.out.find(text), std::string::npos) << text << "\n" << r.out;
+}
+
+struct BadFlags {
+    std::string args;
+    std::string message;
+};
+
+TEST(BenchCli, BadInputFailsWithAMessage) {
+    const std::string m = "--model " + quote(kStories) + " ";
+    const std::vector<BadFlags> cases = {
+        {"-p 1", "--model"},
+        {"--model /nonexistent/m.gguf", "/nonexistent/m.gguf"},
+        {m + "-p 0", "--n-prompt must be between 1"},
+        {m + "-n 0", "--n-gen must be between 1"},
+        {m + "-r 0", "--repetitions must be between 1"},
+        {m + "--sessions 0", "--sessions must be between 1"},
+        {m + "-p x", "'x' is not a valid number"},
+        {m + "--backend gpu", "--backend must be auto, full or stream"},
+        {m + "--memory-budget 1M", "give --backend stream"},
+        {m + "--backend stream --memory-budget 0", "more than 0 bytes"},
+        {m + "--backend stream --memory-budget 12X", "not a byte count"},
+        {m + "-p 2000 -n 100", "exceed the model's context of 2048"},
+        // Too small for any layer (or, where backend_stream cannot stream yet, refused as unusable).
+        {m + "--backend stream --memory-budget 1K -p 4 -n 4 -r 1", "backend_stream"},
+    };
+    for (const BadFlags& c : cases) {
+        CliRun r = bench(c.args);
+        EXPECT_NE(r.code, 0) << c.args << "\n" << r.out;
+        EXPECT_NE(r.out.find(c.message), std::string::npos) << c.args << "\n" << r.out;
+    }
+}
+
+}  // namespace
+}  // namespace veil
