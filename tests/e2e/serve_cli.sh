@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# serve_cli.sh MODE VEIL MODELS_DIR WORK_DIR — real `veil serve` processes driven by the CLI and curl.
+#   generate_url:  `veil generate --url` against a server on stories260K prints what local
+#                  `veil generate` prints (greedy, and seeded sampling); server errors show status
+#                  and message; tok/s on stderr.
+#   multi_model:   a config listing stories260K and synth-d256-Q8_0 serves both: /v1/models lists
+#                  each with backend, policy and sha256; requests route by model; unknown → 404;
+#                  per-model metrics.
+#   sealed_keys:   a model sealed by `veil model seal`: `veil plan --model-path` with --key-file and
+#                  --key-env decides as for the plain file; `veil serve --key-env` serves it with the
+#                  plain model's greedy text; missing or misplaced keys are usage errors.
+set -u
+MODE=$1 VEIL=$2 MODELS=$3 WORK=$4/$1
+skip() { echo "SKIP: $*"; exit 77; }
+fail() { echo "FAIL: $*"; for l in "$WORK"/*.log; do [ -f "$l" ] && { echo "--- $l"; tail -20 "$l"; }; done; exit 1; }
+command -v curl >/dev/null || skip "curl is not installed"
+STORIES=$MODELS/stories260K.gguf SYNTH=$MODELS/synth-d256-Q8_0.gguf
+[ -f "$STORIES" ] && [ -f "$SYNTH" ] || skip "test models not found in $MODELS"
+rm -rf "$WORK" && mkdir -p "$WORK"
+PLUGINS="$(dirname "$VEIL")/plugins"
+PIDS=()
+trap 'for p in "${PIDS[@]}"; do kill -9 $p 2>/dev/null; done' EXIT
+
+# config NAME MODEL_LINES... → $WORK/NAME.yaml; each MODEL_LINE is "id=path"
+config() {
+  local f="$WORK/$1.yaml"; shift
+  printf 'plugin_dir: %s\nplugins:\n  - name: backend_full\n    path: libveil-backend-full.so\ntee: none\nmodels:\n' "$PLUGINS" >"$f"
+  for m in "$@"; do printf '  - id: %s\n    path: %s\n' "${m%%=*}" "${m#*=}" >>"$f"; done
+  printf 'server:\n  listen: tcp://127.0.0.1:0\n  parallel: 1\n' >>"$f"
+  echo "$f"
+}
+
+# serve NAME ARGS... → sets URL to a ready server's address
+serve() {
+  local name=$1; shift
+  "$VEIL" serve "$@" >"$WORK/$name.out" 2>"$WORK/$name.log" &
+  local pid=$!
+  PIDS+=($pid)
+  URL=""
+  for _ in $(seq 1 200); do
+    URL=$(grep -o 'http://127.0.0.1:[0-9]*' "$WORK/$name.out" 2>/dev/null | head -1)
+    [ -n "$URL" ] && break
+    kill -0 $pid 2>/dev/null || fail "veil serve ($name) exited early"
+    sleep 0.1
+  done
+  [ -n "$URL" ] || fail "veil serve ($name) printed no URL"
+}
+
+# local_gen MODEL [FLAGS...] (default: greedy)
+local_gen() { "$VEIL" generate --model "$1" --prompt "Once upon a time" -n 24 "${@:2}" 2>/dev/null; }
+local_greedy() { local_gen "$1" --temp 0; }
+
+case "$MODE" in
+  generate_url)
+    serve one --config "$(config one stories260K="$STORIES")"
+    expected=$(local_greedy "$STORIES") || fail "local veil generate failed"
+    [ -n "$expected" ] || fail "local veil generate printed nothing"
+    got=$("$VEIL" generate --url "$URL" --prompt "Once upon a time" -n 24 --temp 0 2>"$WORK/greedy.err") ||
+      fail "veil generate --url failed: $(cat "$WORK/greedy.err")"
+    [ "$got" = "$expected" ] || fail "greedy text differs: local [$expected] server [$got]"
+    grep -q 'tok/s' "$WORK/greedy.err" || fail "no tok/s on stderr: $(cat "$WORK/greedy.err")"
+    grep -q '24 generated (length)' "$WORK/greedy.err" || fail "stderr does not report 24 tokens: $(cat "$WORK/greedy.err")"
+    # Seeded sampling goes through the same sampler with the same settings on both sides.
+    sampled_local=$(local_gen "$STORIES" --temp 0.9 --seed 7 --top-k 20) || fail "local sampled generate failed"
+    sampled_url=$("$VEIL" generate --url "$URL" --model stories260K --prompt "Once upon a time" -n 24 --temp 0.9 \
+      --seed 7 --top-k 20 2>/dev/null) || fail "sampled veil generate --url failed"
+    [ "$sampled_url" = "$sampled_local" ] || fail "seeded text differs: local [$sampled_local] server [$sampled_url]"
+    "$VEIL" generate --url "$URL" --model nope --prompt x >/dev/null 2>"$WORK/nope.err" && fail "unknown model accepted"
+    grep -q "404: The model 'nope' does not exist" "$WORK/nope.err" || fail "404 not shown: $(cat "$WORK/nope.err")"
+    "$VEIL" generate --url "$URL" --prompt x --temp 7 >/dev/null 2>"$WORK/temp.err" && fail "temperature 7 accepted"
+    grep -q "400: 'temperature' must be between" "$WORK/temp.err" || fail "400 not shown: $(cat "$WORK/temp.err")"
+    "$VEIL" generate --url "$URL" --prompt x --threads 2 >/dev/null 2>"$WORK/usage.err"; rc=$?
+    [ $rc -eq 2 ] && grep -q -- "--threads applies to a local model" "$WORK/usage.err" || fail "--threads with --url: exit $rc"
+    "$VEIL" generate --url "ftp://x" --prompt x >/dev/null 2>&1; [ $? -eq 2 ] || fail "a bad --url is not a usage error"
+    ;;
+
+  multi_model)
+    serve two --config "$(config two stories260K="$STORIES" synth-q8="$SYNTH")"
+    curl -sf "$URL/v1/models" >"$WORK/models.json" || fail "GET /v1/models failed"
+    for pair in "stories260K:$STORIES" "synth-q8:$SYNTH"; do
+      id=${pair%%:*} sha=$(sha256sum "${pair#*:}" | cut -d' ' -f1)
+      grep -q "\"id\":\"$id\",[^}]*\"backend\":\"backend_full\",\"policy\":{\"model\":\"$id\"[^}]*},\"sha256\":\"$sha\"" \
+        "$WORK/models.json" || fail "/v1/models lacks $id with its backend, policy and sha256: $(cat "$WORK/models.json")"
+    done
+    grep -q "serving 'stories260K', 'synth-q8'" "$WORK/two.out" || fail "banner does not name both models"
+    a=$("$VEIL" generate --url "$URL" --model stories260K --prompt "Once upon a time" -n 24 --temp 0 2>/dev/null)
+    [ "$a" = "$(local_greedy "$STORIES")" ] || fail "stories260K through the two-model server differs from local"
+    b=$("$VEIL" generate --url "$URL" --model synth-q8 --prompt "Once upon a time" -n 24 --temp 0 2>"$WORK/synth.err") ||
+      fail "synth-q8 request failed: $(cat "$WORK/synth.err")"
+    [ -n "$b" ] && [ "$b" != "$a" ] || fail "synth-q8 answered like stories260K: [$b]"
+    whole=$(curl -s "$URL/v1/completions" -d '{"model":"synth-q8","prompt":"Once upon a time","max_tokens":24,"temperature":0}')
+    echo "$whole" | grep -q '"model":"synth-q8"' || fail "non-streamed synth-q8 answer: $whole"
+    code=$(curl -s -o "$WORK/404.json" -w '%{http_code}' "$URL/v1/chat/completions" \
+      -d '{"model":"gpt-4","messages":[{"role":"user","content":"hi"}]}')
+    [ "$code" = 404 ] || fail "unknown model answered $code"
+    grep -q '"code":"model_not_found"' "$WORK/404.json" && grep -q '"type":"invalid_request_error"' "$WORK/404.json" ||
+      fail "404 body is not OpenAI's: $(cat "$WORK/404.json")"
+    curl -s "$URL/metrics" >"$WORK/metrics.txt"
+    grep -q 'veil_generated_tokens_total{model="synth-q8"} [1-9]' "$WORK/metrics.txt" &&
+      grep -q 'veil_generated_tokens_total{model="stories260K"} 24' "$WORK/metrics.txt" &&
+      grep -q 'veil_backend_stats_ok{model="synth-q8"} 1' "$WORK/metrics.txt" ||
+      fail "per-model metrics missing: $(grep model= "$WORK/metrics.txt" | head)"
+    # --model-path still serves exactly that one model.
+    serve single --config "$WORK/two.yaml" --model-path "$SYNTH"
+    n=$(curl -s "$URL/v1/models" | grep -o '"object":"model"' | wc -l)
+    [ "$n" = 1 ] || fail "--model-path serves $n models"
+    ;;
+
+  sealed_keys)
+    "$VEIL" model keygen --out "$WORK/k" >/dev/null || fail "keygen failed"
+    "$VEIL" model seal "$STORIES" "$WORK/s.veil" --key-file "$WORK/k" >/dev/null 2>&1 || fail "seal failed"
+    KEYHEX=$(od -An -tx1 "$WORK/k" | tr -d ' \n')
+    CONF=$(config plan stories260K="$STORIES")
+    "$VEIL" plan --config "$CONF" --model-path "$STORIES" --epc-bytes 100000000 --json >"$WORK/plain.json" ||
+      fail "plan of the plain model failed"
+    "$VEIL" plan --config "$CONF" --model-path "$WORK/s.veil" --key-file "$WORK/k" --epc-bytes 100000000 --json \
+      >"$WORK/sealed-file.json" 2>"$WORK/plan.log" || fail "plan --key-file failed: $(cat "$WORK/plan.log")"
+    SEALKEY=$KEYHEX "$VEIL" plan --config "$CONF" --model-path "$WORK/s.veil" --key-env SEALKEY --epc-bytes 100000000 \
+      --json >"$WORK/sealed-env.json" 2>"$WORK/plan.log" || fail "plan --key-env failed: $(cat "$WORK/plan.log")"
+    for f in sealed-file sealed-env; do
+      # same decision and weight bytes; only the model id (file stem) differs, also inside the reason
+      diff <(grep -v -e '"model"' -e '"reason"' "$WORK/plain.json") <(grep -v -e '"model"' -e '"reason"' "$WORK/$f.json") >/dev/null ||
+        fail "$f plan differs from the plain model's: $(cat "$WORK/$f.json")"
+    done
+    grep -q '"model_bytes": 1171200' "$WORK/sealed-env.json" || fail "unexpected weight bytes: $(cat "$WORK/sealed-env.json")"
+    "$VEIL" plan --config "$CONF" --model-path "$WORK/s.veil" >/dev/null 2>"$WORK/nokey.err"; rc=$?
+    [ $rc -eq 2 ] && grep -q "is a sealed model: give --key-file or --key-env" "$WORK/nokey.err" ||
+      fail "plan without a key: exit $rc, $(cat "$WORK/nokey.err")"
+    "$VEIL" plan --config "$CONF" --key-file "$WORK/k" >/dev/null 2>"$WORK/nopath.err"; rc=$?
+    [ $rc -eq 2 ] && grep -q "go with --model-path" "$WORK/nopath.err" || fail "plan --key-file without a path: exit $rc"
+    "$VEIL" plan --config "$CONF" --model-path "$WORK/s.veil" --key-env NO_SUCH_VAR_X >/dev/null 2>"$WORK/unset.err" &&
+      fail "plan with an unset key variable passed"
+    grep -q "NO_SUCH_VAR_X" "$WORK/unset.err" || fail "unset key variable not named: $(cat "$WORK/unset.err")"
+    "$VEIL" serve --config "$CONF" --key-env SEALKEY >/dev/null 2>"$WORK/servenopath.err"; rc=$?
+    [ $rc -eq 2 ] && grep -q "go with --model-path" "$WORK/servenopath.err" || fail "serve --key-env without a path: exit $rc"
+    export SEALKEY=$KEYHEX
+    serve sealed --config "$CONF" --model-path "$WORK/s.veil" --key-env SEALKEY
+    unset SEALKEY
+    got=$("$VEIL" generate --url "$URL" --prompt "Once upon a time" -n 24 --temp 0 2>"$WORK/sealed.err") ||
+      fail "completion from the sealed model failed: $(cat "$WORK/sealed.err")"
+    [ "$got" = "$(local_greedy "$STORIES")" ] || fail "sealed model's text [$got] differs from the plain model's"
+    curl -s "$URL/v1/models" | grep -q '"id":"s"' || fail "the sealed model is not served as 's'"
+    ;;
+  *) fail "unknown mode $MODE" ;;
+esac
+echo "PASS: $MODE"
