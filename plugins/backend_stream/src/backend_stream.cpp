@@ -19,10 +19,15 @@ public:
     // decides from the model's size, not from this score.
     static sdk::ProbeResult probe(const sdk::Host&, const std::string&) { return {50, {}}; }
 
-    StreamBackend(const sdk::Host& host, const std::string&) : host_(host) {}
+    // The plugin's own configuration (YAML `config:`) takes the same keys; they are the defaults
+    // for loads whose options leave them out (the policy gives no budget when no EPC is known).
+    StreamBackend(const sdk::Host& host, const std::string& config_json)
+        : host_(host), defaults_(parse_load_options(config_json)) {}
 
     std::unique_ptr<sdk::Model> load(const veil_model_source& source, const std::string& options_json) override {
-        const LoadOptions opt = parse_load_options(options_json);
+        LoadOptions opt = parse_load_options(options_json);
+        if (!opt.memory_budget) opt.memory_budget = defaults_.memory_budget;
+        if (!opt.threads_given) opt.threads = defaults_.threads;
         auto model = std::make_unique<StreamModel>(host_, source, opt);
         host_.log(VEIL_LOG_INFO, std::string("loaded '") + (source.model_id ? source.model_id : "?") + "': " +
                                      model->stats_json());
@@ -31,6 +36,7 @@ public:
 
 private:
     sdk::Host host_;
+    LoadOptions defaults_;
 };
 
 }  // namespace veil::backend_stream

@@ -43,7 +43,10 @@ LoadOptions parse_load_options(const std::string& json) {
     }
     if (obj.isNull()) throw sdk::Error(VEIL_ERR_INVALID_ARGUMENT, "options are not a JSON object");
 
-    if (obj->has("threads")) opt.threads = static_cast<int>(integer_option(*obj, "threads", 1, 1024));
+    if (obj->has("threads")) {
+        opt.threads = static_cast<int>(integer_option(*obj, "threads", 1, 1024));
+        opt.threads_given = true;
+    }
     if (obj->has("memory_budget"))
         opt.memory_budget = static_cast<uint64_t>(integer_option(*obj, "memory_budget", 1, (1LL << 50)));
     if (opt.threads == 0) {

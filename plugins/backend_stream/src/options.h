@@ -10,6 +10,7 @@ namespace veil::backend_stream {
 struct LoadOptions {
     int threads = 0;                       // "threads": compute threads incl. the caller; default = hardware threads
     std::optional<uint64_t> memory_budget; // "memory_budget": bytes everything the model holds must fit in
+    bool threads_given = false;            // "threads" was present (else threads is the hardware default)
 };
 
 // Throws veil::sdk::Error(VEIL_ERR_INVALID_ARGUMENT) naming the bad key. Keys meant for other

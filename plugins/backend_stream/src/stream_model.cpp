@@ -236,7 +236,7 @@ void StreamModel::run_pass(const std::vector<Request>& reqs) {
         r.session->rope().prepare(r.session->position(), r.n);
     }
     embed(reqs);
-    bool head_ready = false;
+    bool head_ready = false, promoted = false;
     for (size_t u = 0; u < units_.size(); ++u) {
         const WeightUnit& unit = units_[u];
         if (unit.kind == WeightUnit::Kind::HeadPiece && !head_ready) {
@@ -258,6 +258,7 @@ void StreamModel::run_pass(const std::vector<Request>& reqs) {
             buffer = streamed ? prefetcher_->acquire(u) : resident_[u]->data();
             if (unit.kind == WeightUnit::Kind::Layer) run_block(unit, buffer, reqs);
             else run_head_piece(unit, buffer, reqs);
+            if (streamed) promoted |= keep_resident_if_it_fits(u, buffer);
         } catch (...) {
             if (streamed && buffer != nullptr) prefetcher_->release(u);
             prefetcher_->set_order(streamed_order());  // restart the read-ahead at the first unit
@@ -265,6 +266,23 @@ void StreamModel::run_pass(const std::vector<Request>& reqs) {
         }
         if (streamed) prefetcher_->release(u);
     }
+    if (promoted) prefetcher_->set_order(streamed_order());
+}
+
+bool StreamModel::keep_resident_if_it_fits(size_t u, const uint8_t* buffer) {
+    // Budget freed since load (a session closed, or sessions smaller than the training context
+    // the load reserved for): keep the streamed unit rather than read it again next pass.
+    if (!budget_->try_charge(units_[u].bytes)) return false;
+    try {
+        auto buf = std::make_unique<WeightBuffer>(units_[u].bytes, io_);
+        buf->copy_from(buffer, units_[u].bytes);
+        resident_[u] = std::move(buf);
+    } catch (...) {
+        budget_->credit(units_[u].bytes);
+        throw;
+    }
+    ++units_promoted_;
+    return true;
 }
 
 void StreamModel::run_block(const WeightUnit& unit, const uint8_t* buffer, const std::vector<Request>& reqs) {
@@ -348,6 +366,7 @@ std::string StreamModel::stats_json() const {
     o.set("resident_bytes", static_cast<Poco::UInt64>(resident_bytes));
     o.set("streamed_bytes_per_pass", static_cast<Poco::UInt64>(streamed_bytes));
     o.set("units_evicted", static_cast<Poco::UInt64>(units_evicted_.load()));
+    o.set("units_promoted", static_cast<Poco::UInt64>(units_promoted_.load()));
     o.set("bytes_read", static_cast<Poco::UInt64>(bytes_read));
     o.set("read_ns", static_cast<Poco::UInt64>(read_ns));
     o.set("read_bytes_per_s", read_ns == 0 ? 0.0 : static_cast<double>(bytes_read) * 1e9 / static_cast<double>(read_ns));

@@ -59,6 +59,7 @@ private:
     void embed(const std::vector<Request>& reqs);
     void run_block(const WeightUnit& unit, const uint8_t* buffer, const std::vector<Request>& reqs);
     void run_head_piece(const WeightUnit& unit, const uint8_t* buffer, const std::vector<Request>& reqs);
+    bool keep_resident_if_it_fits(size_t unit, const uint8_t* buffer);
 
     sdk::Host host_;
     const veil_model_source& source_;
@@ -84,7 +85,7 @@ private:
     std::unique_ptr<Prefetcher> prefetcher_;
 
     mutable std::mutex compute_mutex_;  // one pass at a time; sessions' evals queue here
-    std::atomic<uint64_t> passes_{0}, rows_{0}, sessions_open_{0}, units_evicted_{0};
+    std::atomic<uint64_t> passes_{0}, rows_{0}, sessions_open_{0}, units_evicted_{0}, units_promoted_{0};
 };
 
 }  // namespace veil::backend_stream

@@ -37,6 +37,12 @@ void WeightBuffer::zeroize(size_t bytes) {
     dirty_ = 0;
 }
 
+void WeightBuffer::copy_from(const uint8_t* src, size_t bytes) {
+    if (bytes > bytes_) throw sdk::Error(VEIL_ERR_INTERNAL, "copy larger than its weight buffer");
+    std::memcpy(base_, src, bytes);
+    dirty_ = std::max(dirty_, bytes);
+}
+
 void WeightBuffer::fill(const veil_model_source& source, const WeightUnit& unit,
                         const std::function<void(veil_error*)>& drop_error) {
     if (unit.bytes > bytes_) throw sdk::Error(VEIL_ERR_INTERNAL, "weight unit larger than its buffer");

@@ -36,6 +36,8 @@ public:
     void fill(const veil_model_source& source, const WeightUnit& unit, const std::function<void(veil_error*)>& drop_error);
     // Reads one extent (e.g. one embedding row) the same way.
     void fill(const veil_model_source& source, const Extent& extent, const std::function<void(veil_error*)>& drop_error);
+    // Copies a filled unit from another buffer (a streamed unit kept resident), no I/O.
+    void copy_from(const uint8_t* src, size_t bytes);
     // Overwrites the plaintext (the buffer stays mapped for reuse).
     void zeroize(size_t bytes);
 

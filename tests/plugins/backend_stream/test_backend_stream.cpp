@@ -219,6 +219,35 @@ TEST(BackendStreamPlugin, SessionsEvictResidentLayersThenAreRefused) {
     stream_plugin().vt->unload(model);
 }
 
+// Budget the load reserved for a full-context session, left unused by a small one, is filled by
+// streamed layers kept after use; a full-context session later takes it back.
+TEST(BackendStreamPlugin, FreedBudgetKeepsStreamedLayersResident) {
+    auto gguf = open_gguf(testdata_dir() / "models" / "synth-d256-Q8_0.gguf");
+    const veil_model_source& src = *gguf->abi();
+    void* full = nullptr;
+    ASSERT_TRUE(full_plugin().load(src, R"({"threads":2})", &full).ok);
+    const auto expected = greedy_logits(full_plugin(), full, kPrompt, 6, 64);
+    full_plugin().vt->unload(full);
+
+    void* model = nullptr;
+    ASSERT_TRUE(stream_plugin().load(src, budget_json(minimum_budget(src)), &model).ok);
+    EXPECT_EQ(stream_plugin().stats(model)->getArray("resident_layers")->size(), 0u);
+    EXPECT_EQ(greedy_logits(stream_plugin(), model, kPrompt, 6, 64), expected);
+    auto st = stream_plugin().stats(model);
+    EXPECT_GT(st->getValue<uint64_t>("units_promoted"), 0u);
+    EXPECT_GT(st->getArray("resident_layers")->size(), 0u);
+    EXPECT_LE(st->getValue<uint64_t>("peak_held_bytes"), st->getValue<uint64_t>("budget"));
+
+    void* big = nullptr;
+    Err e = take(stream_plugin().vt->session_create(model, 0, &big));
+    ASSERT_TRUE(e.ok) << e.message;
+    st = stream_plugin().stats(model);
+    EXPECT_GT(st->getValue<uint64_t>("units_evicted"), 0u);
+    EXPECT_EQ(st->getArray("resident_layers")->size(), 0u);
+    stream_plugin().vt->session_destroy(big);
+    stream_plugin().vt->unload(model);
+}
+
 TEST(BackendStreamPlugin, StatsShowPrefetchAndZeroization) {
     auto gguf = open_gguf(testdata_dir() / "models" / "synth-d256-F16.gguf");
     const veil_model_source& src = *gguf->abi();
