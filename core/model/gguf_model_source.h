@@ -45,6 +45,9 @@ private:
     veil_error* read(size_t tensor_index, uint64_t offset, void* dst, size_t size, uint32_t flags) const;
     // Reads bypassing or dropping the page cache; false when neither pread path worked.
     bool read_nocache(uint64_t file_offset, void* dst, size_t size, std::string& err) const;
+    // O_DIRECT through an aligned per-thread buffer, for ranges that are not block aligned; false
+    // when the file system refuses it.
+    bool read_direct_bounced(uint64_t file_offset, uint8_t* dst, size_t size) const;
 
     std::unique_ptr<GgufFile> file_;
     ErrorFactory make_error_;
