@@ -154,6 +154,8 @@ int run(const std::vector<std::string>& args) {
         report.backend_stats_json = run.stats_json;
         const auto stats = parse_stats(run.stats_json);
         report.isa = stats->optValue<std::string>("isa", "");
+        // Without --memory-budget or a policy budget, backend_stream applies its own default.
+        if (report.memory_budget == 0) report.memory_budget = stats->optValue<uint64_t>("budget", 0);
         report.threads = stats->has("threads") ? stats->getValue<uint32_t>("threads")
                                                : sel.load.threads.value_or(std::thread::hardware_concurrency());
         report.weight_bytes = info.weight_bytes;
@@ -170,9 +172,10 @@ int run(const std::vector<std::string>& args) {
 
     progress.show("measuring memory read bandwidth");
     uint64_t probe_bytes = bench::default_probe_buffer_bytes();
-    // Inside a memory budget (and its cgroup), the probe must not be what breaks it.
+    // Inside a memory budget (and a cgroup of that size) the probe must not be what breaks it; the
+    // model is unloaded by now, so 3/4 of the budget is free for it.
     if (report.memory_budget)
-        probe_bytes = std::max<uint64_t>(1u << 20, std::min(probe_bytes, report.memory_budget / 2));
+        probe_bytes = std::max<uint64_t>(1u << 20, std::min(probe_bytes, report.memory_budget / 4 * 3));
     const bench::MemoryBandwidth mem =
         bench::measure_memory_read_bandwidth(std::max(1u, report.threads), probe_bytes, kMemoryProbePasses);
     report.read_bandwidth = mem.bytes_per_s;

@@ -103,6 +103,28 @@ TEST(BenchCli, ConcurrentSessionsReportAggregateAndPerSession) {
     EXPECT_NEAR(total, 3 * each, 1e-6 * total);
 }
 
+TEST(BenchCli, StreamBackendReportsStorageBandwidthAndBatchedDecode) {
+    CliRun r = bench(kSmallRun + " --backend stream --memory-budget 64M --sessions 3", false);
+    ASSERT_EQ(r.code, 0) << r.out;
+    auto o = parse(r.out);
+    EXPECT_EQ(o->getValue<std::string>("backend"), "backend_stream");
+    EXPECT_EQ(o->getValue<uint64_t>("memory_budget"), 64u << 20);
+    EXPECT_EQ(o->getValue<std::string>("decode_mode"), "decode_batch");
+    const double disk = o->getValue<double>("disk_read_bandwidth_bytes_per_s");
+    EXPECT_GT(disk, 1e6);
+    EXPECT_LT(disk, 200e9);
+    const std::string method = o->getValue<std::string>("disk_read_method");
+    EXPECT_TRUE(method == "O_DIRECT" || method == "fadvise") << method;
+    // Everything fits in 64 MiB, so only token-embedding rows are read per token: present, small.
+    ASSERT_FALSE(o->isNull("streamed_bytes_per_token"));
+    EXPECT_LT(o->getValue<double>("streamed_bytes_per_token"), o->getValue<double>("weight_bytes"));
+    // One decode_batch step reads the weights once for the 3 sessions.
+    EXPECT_GT(o->getValue<double>("roofline"), 0);
+    EXPECT_TRUE(o->getObject("backend_stats")->has("bytes_read"));
+    // Peaks are taken before the bandwidth probes allocate their buffers.
+    EXPECT_LT(o->getValue<uint64_t>("peak_rss_bytes"), 64u << 20);
+}
+
 TEST(BenchCli, TableAndProgressLines) {
     CliRun r = bench("--model " + quote(kStories) + " -t 1 -p 8 -n 8 -r 1");
     ASSERT_EQ(r.code, 0) << r.out;
@@ -131,8 +153,7 @@ TEST(BenchCli, BadInputFailsWithAMessage) {
         {m + "--backend stream --memory-budget 0", "more than 0 bytes"},
         {m + "--backend stream --memory-budget 12X", "not a byte count"},
         {m + "-p 2000 -n 100", "exceed the model's context of 2048"},
-        // Too small for any layer (or, where backend_stream cannot stream yet, refused as unusable).
-        {m + "--backend stream --memory-budget 1K -p 4 -n 4 -r 1", "backend_stream"},
+        {m + "--backend stream --memory-budget 1K -p 4 -n 4 -r 1", "within a memory budget of 0.0 MiB (1024 bytes)"},
     };
     for (const BadFlags& c : cases) {
         CliRun r = bench(c.args);
