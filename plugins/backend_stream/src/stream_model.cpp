@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <exception>
 #include <sstream>
 
 #include "veil/engine/kernels.h"
@@ -176,6 +177,49 @@ void StreamModel::session_closed(uint64_t charged_bytes) {
 }
 
 void StreamModel::eval(StreamSession& session, const int32_t* tokens, size_t n_tokens, float* logits) {
+    if (n_tokens > kMaxPassRows) return eval_alone(session, tokens, n_tokens, logits);
+    // Evals arriving while a pass runs wait in a queue; the first waiter to find no pass running
+    // leads the next one, for everything queued: concurrent sessions (e.g. a server's parallel
+    // requests) share each read of the streamed layers, as decode_batch does.
+    Waiting me{Request{&session, tokens, static_cast<uint32_t>(n_tokens), logits}, false, nullptr};
+    std::unique_lock<std::mutex> lock(queue_mu_);
+    queue_.push_back(&me);
+    while (!me.done) {
+        if (leading_) {
+            queue_cv_.wait(lock);
+            continue;
+        }
+        leading_ = true;
+        std::vector<Waiting*> batch;
+        uint32_t rows = 0;
+        for (auto it = queue_.begin(); it != queue_.end() && rows + (*it)->req.n <= kMaxPassRows;) {
+            rows += (*it)->req.n;
+            batch.push_back(*it);
+            it = queue_.erase(it);
+        }
+        lock.unlock();
+        std::exception_ptr error;
+        try {
+            std::vector<Request> reqs;
+            for (Waiting* w : batch) reqs.push_back(w->req);
+            std::lock_guard<std::mutex> compute(compute_mutex_);
+            run_pass(reqs);
+            for (const Request& r : reqs) r.session->advance(r.n);
+        } catch (...) {
+            error = std::current_exception();  // no session advanced; what was written is overwritten later
+        }
+        lock.lock();
+        for (Waiting* w : batch) {
+            w->error = error;
+            w->done = true;
+        }
+        leading_ = false;
+        queue_cv_.notify_all();
+    }
+    if (me.error) std::rethrow_exception(me.error);
+}
+
+void StreamModel::eval_alone(StreamSession& session, const int32_t* tokens, size_t n_tokens, float* logits) {
     std::lock_guard<std::mutex> lock(compute_mutex_);
     const uint32_t start = session.position();
     try {
@@ -231,6 +275,7 @@ void StreamModel::embed(const std::vector<Request>& reqs) {
 
 void StreamModel::run_pass(const std::vector<Request>& reqs) {
     ++passes_;
+    if (reqs.size() > 1) ++shared_passes_;
     for (const Request& r : reqs) {
         rows_ += r.n;
         r.session->rope().prepare(r.session->position(), r.n);
@@ -376,6 +421,7 @@ std::string StreamModel::stats_json() const {
     o.set("prefetch_overlap", pc.units_acquired == 0 ? 1.0 : static_cast<double>(pc.units_ready) / static_cast<double>(pc.units_acquired));
     o.set("bytes_zeroized", static_cast<Poco::UInt64>(io_.bytes_zeroized.load()));
     o.set("passes", static_cast<Poco::UInt64>(passes_.load()));
+    o.set("shared_passes", static_cast<Poco::UInt64>(shared_passes_.load()));
     o.set("rows", static_cast<Poco::UInt64>(rows_.load()));
     o.set("sessions", static_cast<Poco::UInt64>(sessions_open_.load()));
     o.set("threads", n_threads());

@@ -6,6 +6,8 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -52,6 +54,12 @@ private:
         uint32_t n;
         float* logits;  // nullable
     };
+    struct Waiting {
+        Request req;
+        bool done;
+        std::exception_ptr error;
+    };
+    void eval_alone(StreamSession& session, const int32_t* tokens, size_t n_tokens, float* logits);
     void pin_resident_units(uint64_t keep_free);
     void evict_until_available(uint64_t bytes);
     std::vector<size_t> streamed_order() const;
@@ -84,8 +92,12 @@ private:
     std::vector<std::unique_ptr<WeightBuffer>> resident_;  // per unit; null = streamed
     std::unique_ptr<Prefetcher> prefetcher_;
 
-    mutable std::mutex compute_mutex_;  // one pass at a time; sessions' evals queue here
-    std::atomic<uint64_t> passes_{0}, rows_{0}, sessions_open_{0}, units_evicted_{0}, units_promoted_{0};
+    mutable std::mutex compute_mutex_;  // one pass at a time
+    std::mutex queue_mu_;               // evals waiting for a pass (see eval)
+    std::condition_variable queue_cv_;
+    std::vector<Waiting*> queue_;
+    bool leading_ = false;
+    std::atomic<uint64_t> passes_{0}, rows_{0}, sessions_open_{0}, units_evicted_{0}, units_promoted_{0}, shared_passes_{0};
 };
 
 }  // namespace veil::backend_stream
