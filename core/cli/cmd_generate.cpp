@@ -103,14 +103,9 @@ int run_remote(const CommandLine& cl) {
     body.set("seed", static_cast<int64_t>(req.sampling.seed));  // the server reads the same 64 bits back
     if (!req.stop.empty()) body.set("stop", req.stop.front());
 
-    client::StreamResult r;
-    try {
-        r = server->stream("/v1/completions", body, [](std::string_view piece) { std::cout << piece << std::flush; });
-    } catch (const std::exception& e) {
-        std::cout << std::flush;
-        std::cerr << "veil generate: " << cl.get("url") << ": " << e.what() << '\n';
-        return 1;
-    }
+    // Errors (the server's status and message, or why it cannot be reached) reach main's report.
+    client::StreamResult r =
+        server->stream("/v1/completions", body, [](std::string_view piece) { std::cout << piece << std::flush; });
     std::cout << '\n';
     std::fprintf(stderr, "[%u prompt tokens, %u generated (%s) | first token after %.0f ms, %.1f tok/s | %s]\n",
                  r.prompt_tokens, r.completion_tokens, r.finish_reason.c_str(), r.first_piece_seconds * 1000,

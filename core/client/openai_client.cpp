@@ -4,6 +4,7 @@
 #include <iterator>
 #include <sstream>
 
+#include <Poco/Exception.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
@@ -62,7 +63,7 @@ double StreamResult::tokens_per_second() const {
     return (completion_tokens - 1) / stream_seconds;
 }
 
-OpenAiClient::OpenAiClient(const std::string& url, std::string api_key) : api_key_(std::move(api_key)) {
+OpenAiClient::OpenAiClient(const std::string& url, std::string api_key) : url_(url), api_key_(std::move(api_key)) {
     try {
         base_ = Poco::URI(url);
     } catch (const std::exception&) {
@@ -99,6 +100,23 @@ Poco::Net::HTTPRequest OpenAiClient::request(const std::string& method, const st
 }
 
 std::string OpenAiClient::first_model() const {
+    try {
+        return first_model_unguarded();
+    } catch (const Poco::Exception& e) {
+        throw std::runtime_error(url_ + ": " + e.displayText());
+    }
+}
+
+StreamResult OpenAiClient::stream(const std::string& path, Object body,
+                                  const std::function<void(std::string_view)>& on_text) const {
+    try {
+        return stream_unguarded(path, std::move(body), on_text);
+    } catch (const Poco::Exception& e) {
+        throw std::runtime_error(url_ + ": " + e.displayText());
+    }
+}
+
+std::string OpenAiClient::first_model_unguarded() const {
     auto s = session();
     auto req = request("GET", "/v1/models");
     s->sendRequest(req);
@@ -108,12 +126,12 @@ std::string OpenAiClient::first_model() const {
     if (resp.getStatus() != Poco::Net::HTTPResponse::HTTP_OK)
         throw ServerError(static_cast<int>(resp.getStatus()), error_message(text));
     auto data = Poco::JSON::Parser().parse(text).extract<Object::Ptr>()->getArray("data");
-    if (!data || data->size() == 0) throw std::runtime_error("the server at " + base_.toString() + " serves no model");
+    if (!data || data->size() == 0) throw std::runtime_error(url_ + ": the server serves no model");
     return data->getObject(0)->getValue<std::string>("id");
 }
 
-StreamResult OpenAiClient::stream(const std::string& path, Object body,
-                                  const std::function<void(std::string_view)>& on_text) const {
+StreamResult OpenAiClient::stream_unguarded(const std::string& path, Object body,
+                                            const std::function<void(std::string_view)>& on_text) const {
     body.set("stream", true);
     Object::Ptr options = new Object;
     options->set("include_usage", true);

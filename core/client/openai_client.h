@@ -52,7 +52,8 @@ struct StreamResult {
 class OpenAiClient {
 public:
     // `url`: http://HOST:PORT[/prefix] or unix:///path/to/socket. Throws std::invalid_argument
-    // naming the URL when it is neither.
+    // naming the URL when it is neither. Network failures of the calls below are thrown as
+    // std::runtime_error naming the URL.
     OpenAiClient(const std::string& url, std::string api_key);
 
     // GET /v1/models → the first model's id. Throws ServerError, or std::runtime_error when the
@@ -66,9 +67,13 @@ public:
                         const std::function<void(std::string_view)>& on_text) const;
 
 private:
+    std::string first_model_unguarded() const;
+    StreamResult stream_unguarded(const std::string& path, Poco::JSON::Object body,
+                                  const std::function<void(std::string_view)>& on_text) const;
     std::unique_ptr<Poco::Net::HTTPClientSession> session() const;
     Poco::Net::HTTPRequest request(const std::string& method, const std::string& path) const;
 
+    std::string url_;
     Poco::URI base_;
     std::string unix_path_;  // set for unix:///path URLs (a server behind the transport plugin)
     std::string api_key_;
