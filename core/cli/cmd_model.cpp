@@ -18,7 +18,9 @@ const std::vector<ModelSubcommand>& subcommands() {
     static const std::vector<ModelSubcommand> subs = {
         model_inspect_subcommand(),
         model_keygen_subcommand(),
+        model_quantize_subcommand(),
         model_seal_subcommand(),
+        model_synth_subcommand(),
         model_unseal_subcommand(),
         model_verify_subcommand(),
     };
@@ -100,6 +102,8 @@ SealProgress TtyProgress::callback() {
     };
 }
 
-Command model_command() { return {"model", "seal, unseal, verify and inspect model files", run}; }
+Command model_command() {
+    return {"model", "inspect, quantize, synthesize, seal, unseal and verify model files", run};
+}
 
 }  // namespace veil::cli

@@ -26,6 +26,8 @@ ModelSubcommand model_seal_subcommand();
 ModelSubcommand model_unseal_subcommand();
 ModelSubcommand model_verify_subcommand();
 ModelSubcommand model_inspect_subcommand();
+ModelSubcommand model_quantize_subcommand();
+ModelSubcommand model_synth_subcommand();
 
 // --key-file K / --key-env NAME, shared by every subcommand that needs the key.
 void add_key_options(CommandLine& cl);

@@ -2,45 +2,18 @@
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
-#include <sys/wait.h>
-
-#include <cstdio>
-
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
 
 #include "../gguf/gguf_test_util.h"
+#include "cli_run.h"
 
 namespace veil {
 namespace {
 
-struct CliRun {
-    int code = -1;
-    std::string out;  // stdout and stderr
-};
+using test::CliRun;
+using test::parse_json;
+using test::quote;
 
-std::string quote(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
-
-CliRun veil(const std::string& args, const std::string& env = "") {
-    std::string cmd = env + " " + quote(VEIL_BINARY) + " model " + args + " 2>&1";
-    CliRun r;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (!p) return r;
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-    int status = ::pclose(p);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-}
-
-Poco::JSON::Object::Ptr parse_json(const std::string& text) {
-    return Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>();
-}
+CliRun veil(const std::string& args, const std::string& env = "") { return test::run_veil("model " + args, env); }
 
 const std::string kStories = test::testdata("models/stories260K.gguf");
 

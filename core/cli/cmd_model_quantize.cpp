@@ -1,0 +1,84 @@
+// veil model quantize IN OUT TYPE [--threads N] [--force]: converts a GGUF model to another
+// tensor type with llama.cpp's per-tensor choices (cli/model_quant_types.h), streaming tensor
+// by tensor so memory stays bounded. Metadata is copied with general.file_type updated.
+#include <filesystem>
+#include <iostream>
+
+#include "cli/cmd_model.h"
+#include "cli/model_file_writer.h"
+#include "cli/model_quant_types.h"
+#include "gguf/gguf_file.h"
+#include "veil/engine/dequantize.h"
+
+namespace veil::cli {
+
+namespace {
+
+bool same_file(const std::string& a, const std::string& b) {
+    std::error_code ec;
+    return std::filesystem::exists(b, ec) && std::filesystem::equivalent(a, b, ec);
+}
+
+int run(const std::vector<std::string>& args) {
+    CommandLine cl("model quantize", "IN OUT TYPE [--threads N] [--force]",
+                   "Writes OUT: the GGUF model IN with its weights converted to TYPE (" + quant_target_names() +
+                       "), choosing each tensor's type as llama.cpp's llama-quantize does (norms stay as they are, "
+                       "output.weight Q6_K for quantized types, Q4_K_M's Q6_K layers). IN may use any tensor type Veil "
+                       "reads; already-quantized weights are dequantized first (with a warning: quality drops).");
+    cl.option("threads", "t", "N", "quantize with N threads (default 2)");
+    cl.flag("force", "", "replace OUT when it exists");
+    if (!cl.parse(args, std::cout)) return 0;
+    expect_positional(cl, 3, "IN OUT TYPE");
+    const std::string in = cl.positional()[0], out = cl.positional()[1];
+    const QuantTarget& target = quant_target(cl.positional()[2]);
+    const int threads = static_cast<int>(cl.get_int("threads", 2));
+    if (threads < 1 || threads > 256) throw UsageError("--threads must be 1..256");
+    if (same_file(in, out)) throw UsageError("OUT (" + out + ") is IN: refusing to overwrite the input model");
+
+    auto src = GgufFile::open(in);
+    std::vector<TensorShape> shapes;
+    for (const auto& t : src->tensors()) shapes.push_back({std::string(t.name), t.type, t.n_dims, t.dims[0]});
+    const std::vector<engine::GgmlType> types = choose_tensor_types(target, shapes);
+
+    GgufWriter writer;
+    for (const auto& kv : src->metadata()) writer.set_value(std::string(kv.key), kv.value);
+    writer.set_u32("general.file_type", target.file_type);
+    writer.set_u32("general.quantization_version", 2);  // GGML_QNT_VERSION
+
+    std::vector<PlannedTensor> plan;
+    size_t requantized = 0;
+    for (size_t i = 0; i < src->tensors().size(); ++i) {
+        const GgufTensorInfo& t = src->tensors()[i];
+        PlannedTensor p{std::string(t.name), types[i], std::vector<uint64_t>(t.dims, t.dims + t.n_dims), nullptr, {}};
+        const uint8_t* data = src->tensor_data(t);
+        const auto in_type = static_cast<engine::GgmlType>(t.type);
+        if (in_type == types[i]) {
+            p.copy_from = data;
+        } else {
+            const size_t in_row = engine::row_bytes(in_type, static_cast<int64_t>(t.dims[0]));
+            const auto ne0 = static_cast<int64_t>(t.dims[0]);
+            p.rows = [data, in_row, in_type, ne0](int64_t row, float* dst) {
+                engine::dequantize_row_reference(in_type, data + static_cast<size_t>(row) * in_row, dst, ne0);
+            };
+            requantized += in_type != engine::GgmlType::F32 && in_type != engine::GgmlType::F16 &&
+                           in_type != engine::GgmlType::BF16;
+        }
+        plan.push_back(std::move(p));
+    }
+    if (requantized)
+        std::cerr << "warning: " << requantized << " tensors of " << in
+                  << " are already quantized; re-quantizing them loses more quality than starting from F32/F16\n";
+
+    WrittenModel w = write_model_file(writer, plan, out, cl.has("force"), threads);
+    std::cout << "wrote " << out << ": " << plan.size() << " tensors, " << w.tensor_bytes << " bytes of weights ("
+              << target.name << "), " << w.seconds << " s\n";
+    return 0;
+}
+
+}  // namespace
+
+ModelSubcommand model_quantize_subcommand() {
+    return {"quantize", "convert a GGUF model's weights to F16, Q8_0, Q4_0, Q4_K_M, ... as llama.cpp does", run};
+}
+
+}  // namespace veil::cli
