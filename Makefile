@@ -18,11 +18,19 @@ build: deps
 	cmake --build $(BUILD) -j$(JOBS)
 
 # The model: MODEL=path when given, else the first GGUF in the git-ignored models/ folder, else the
-# configuration's (../shared/testdata/models/stories260K.gguf). Without SEV-SNP/TDX hardware the
-# TEE provider runs in its labelled simulation mode, and the server says so everywhere.
+# configuration's (../shared/testdata/models/stories260K.gguf), else a small demo model with random
+# weights made by `veil model synth` (models/demo-synth.gguf, kept for the next run). Without
+# SEV-SNP/TDX hardware the TEE provider runs in its labelled simulation mode, and the server says
+# so everywhere.
+DEMO_MODEL := models/demo-synth.gguf
 run: build
 	@model="$(MODEL)"; \
 	if [ -z "$$model" ]; then model=$$(ls models/*.gguf 2>/dev/null | head -1); fi; \
+	if [ -z "$$model" ] && [ ! -e ../shared/testdata/models/stories260K.gguf ]; then \
+		model=$(DEMO_MODEL); \
+		echo "make run: no model found — making $$model with RANDOM WEIGHTS (its text is gibberish; MODEL=path serves a real model)"; \
+		mkdir -p models && $(BUILD)/veil model synth --shape 256,4,768,8,4,4096 --type Q8_0 --seed 1 --out $$model || exit 1; \
+	fi; \
 	sim=""; \
 	if [ ! -e /dev/sev-guest ] && [ ! -e /dev/tdx_guest ] && [ ! -d /sys/kernel/config/tsm/report ]; then \
 		sim="--simulate snp"; echo "make run: no SEV-SNP/TDX hardware here — attestation will be SIMULATED"; \
