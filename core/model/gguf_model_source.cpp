@@ -125,7 +125,7 @@ bool GgufModelSource::read_direct_bounced(uint64_t file_offset, uint8_t* dst, si
     // buffer directly: read the enclosing aligned blocks into a per-thread aligned buffer and
     // copy the wanted bytes out. Nothing goes through the page cache.
     constexpr uint64_t kAlign = 4096;
-    constexpr size_t kBounce = size_t{1} << 20;
+    constexpr size_t kBounce = size_t{4} << 20;
     struct Bounce {
         uint8_t* p = static_cast<uint8_t*>(std::aligned_alloc(kAlign, kBounce));
         ~Bounce() { std::free(p); }
