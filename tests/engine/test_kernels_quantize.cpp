@@ -113,5 +113,39 @@ TEST(KernelsQuantize, Q8KDotMatchesFloat64) {
     }
 }
 
+// Every table's quantize_row must produce the scalar reference's bytes (the SIMD quantizers
+// re-implement its rounding): random rows, exact .5 ties after scaling, all-zero blocks, a block
+// whose largest magnitude appears with both signs (Q8_K keeps the first), tiny and huge values.
+TEST(KernelsQuantize, SimdQuantizersAreByteIdentical) {
+    std::mt19937 rng(11);
+    const int64_t n = 1024;
+    std::vector<std::vector<float>> rows;
+    rows.push_back(testing::random_floats(n, rng, -3.0f, 3.0f));
+    rows.push_back(testing::random_floats(n, rng, -1e-6f, 1e-6f));
+    rows.push_back(testing::random_floats(n, rng, -6e4f, 6e4f));
+    std::vector<float> ties(n);
+    // Each block holds 127 (so the scale is exactly 1) and values k + 0.5: every product is a tie.
+    for (int64_t i = 0; i < n; ++i) ties[i] = i % 32 == 0 ? 127.0f : static_cast<float>(static_cast<int>(i % 200) - 100) + 0.5f;
+    rows.push_back(ties);
+    std::vector<float> edge(n, 0.0f);  // block 0 all zero; block 1: +-amax, amax negative first
+    for (int64_t i = 256; i < n; ++i) edge[i] = std::sin(static_cast<float>(i)) * 2.0f;
+    edge[300] = -4.0f;
+    edge[301] = 4.0f;
+    edge[40] = 0.0f;
+    rows.push_back(edge);
+    for (Isa isa : {Isa::Avx2, Isa::Avx512}) {
+        const KernelTable* k = kernels_for(isa);
+        if (k == nullptr) continue;
+        for (GgmlType t : {GgmlType::Q8_0, GgmlType::Q8_1, GgmlType::Q8_K, GgmlType::F16}) {
+            for (size_t r = 0; r < rows.size(); ++r) {
+                std::vector<uint8_t> want(row_bytes(t, n)), got(row_bytes(t, n), 0xAA);
+                scalar().quantize_row(t, rows[r].data(), want.data(), n);
+                k->quantize_row(t, rows[r].data(), got.data(), n);
+                ASSERT_EQ(want, got) << isa_name(isa) << " " << testing::traits(t).name << " row set " << r;
+            }
+        }
+    }
+}
+
 }  // namespace
 }  // namespace veil::engine

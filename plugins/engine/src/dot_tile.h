@@ -24,7 +24,8 @@ namespace veil::engine::detail {
 constexpr int kTileW = 4;
 constexpr int kTileX = 4;
 
-// out[r * n_x + t] for r < n_w <= kTileW, t < n_x <= kTileX (see above).
+// out[r * n_x + t] for r < n_w <= kTileW, t < n_x <= kTileX (see above). With n_x == 1, n_w may
+// be any count (a run of rows for decode, computed one row at a time).
 using DotTileFn = void (*)(int64_t n, const uint8_t* w, size_t w_stride, int n_w, const uint8_t* x, size_t x_stride,
                            int n_x, float* out);
 

@@ -337,6 +337,10 @@ void by_x(int64_t n, const uint8_t* w, size_t ws, const uint8_t* x, size_t xs, i
 
 template <template <int, int> class K>
 void by_shape(int64_t n, const uint8_t* w, size_t ws, int n_w, const uint8_t* x, size_t xs, int n_x, float* out) {
+    if (n_x == 1 && n_w > kTileW) {  // a decode run of rows: one row at a time, no dispatch per row
+        for (int r = 0; r < n_w; ++r) K<1, 1>::run(n, w + static_cast<size_t>(r) * ws, ws, x, xs, out + r);
+        return;
+    }
     switch (n_w) {
         case 1: by_x<K, 1>(n, w, ws, x, xs, n_x, out); break;
         case 2: by_x<K, 2>(n, w, ws, x, xs, n_x, out); break;

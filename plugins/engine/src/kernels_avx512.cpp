@@ -255,6 +255,6 @@ float vec_dot(GgmlType type, int64_t n, const void* w, const void* x) {
 
 }  // namespace
 
-constinit const KernelTable kAvx512Kernels{Isa::Avx512, avx2_dequantize_row, scalar_quantize_row, vec_dot};
+constinit const KernelTable kAvx512Kernels{Isa::Avx512, avx2_dequantize_row, avx512_quantize_row, vec_dot};
 
 }  // namespace veil::engine::detail

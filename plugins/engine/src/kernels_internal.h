@@ -18,6 +18,10 @@ float scalar_vec_dot(GgmlType type, int64_t n, const void* w, const void* x);
 float avx2_vec_dot(GgmlType type, int64_t n, const void* w, const void* x);
 void avx2_dequantize_row(GgmlType type, const void* src, float* dst, int64_t n);
 
+// AVX-512 activation quantizers (kernels_quantize_avx512.cpp): Q8_0 and Q8_K vectorised,
+// byte-identical to scalar_quantize_row, which they call for the other types.
+void avx512_quantize_row(GgmlType dot_type, const float* src, void* dst, int64_t n);
+
 // The tables. Constant-initialised, so taking their address runs no ISA-specific code.
 extern const KernelTable kScalarKernels;
 extern const KernelTable kAvx2Kernels;

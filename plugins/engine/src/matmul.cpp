@@ -45,13 +45,18 @@ struct Job {
 // Rows r0..r1 against every token, in tiles of kTileW rows x kTileX tokens. A tile's weight rows
 // stay in L1 while all tokens pass, so each weight byte comes from memory once per call.
 //
-// Decode takes one weight row per call: streaming kTileW rows side by side (interleaved streams a
-// few hundred bytes apart) defeats the hardware prefetchers and halved the DRAM throughput of a
-// 32000 x 2048 matvec in measurements; the shared activation work is precomputed instead
-// (DotTile::prepare).
+// Decode hands the tile kernel its whole chunk as one run of rows, computed one row at a time:
+// streaming kTileW rows side by side (interleaved streams a few hundred bytes apart) defeats the
+// hardware prefetchers and halved the DRAM throughput of a 32000 x 2048 matvec in measurements;
+// the shared activation work is precomputed instead (DotTile::prepare).
 void rows_tiled(const Job& j, int64_t r0, int64_t r1) {
+    if (j.n_tokens == 1) {
+        j.tile(j.cols, j.w + static_cast<size_t>(r0) * j.w_row, j.w_row, static_cast<int>(r1 - r0), j.x, j.x_row, 1,
+               j.y + r0);
+        return;
+    }
     float out[detail::kTileW * detail::kTileX];
-    const int64_t tile_w = j.n_tokens == 1 ? 1 : detail::kTileW;
+    const int64_t tile_w = detail::kTileW;
     for (int64_t r = r0; r < r1; r += tile_w) {
         const int nr = static_cast<int>(std::min<int64_t>(tile_w, r1 - r));
         const uint8_t* wr = j.w + static_cast<size_t>(r) * j.w_row;

@@ -1,0 +1,92 @@
+// AVX-512 activation quantizers for Q8_0 and Q8_K (the activation types of Q4_0/Q8_0 and the
+// K-quants), byte-identical to the scalar reference (kernels_scalar.cpp): decode quantizes every
+// matmul's input on the calling thread while the other threads wait, so this is serial time.
+//
+// Exactness: scales are computed with the same scalar float operations; the per-element products
+// are the same IEEE multiplications; rounding reproduces roundf (half away from zero) for Q8_0
+// and nearbyintf (half to even, the default mode) for Q8_K exactly. amax uses vmaxps, which
+// differs from fmax only for NaN inputs (the scalar reference skips a NaN, vmaxps may not).
+#include <immintrin.h>
+
+#include <cstring>
+
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+
+#include "kernels_internal.h"
+#include "veil/engine/ggml_blocks.h"
+
+namespace veil::engine::detail {
+namespace {
+
+using namespace blocks;
+
+// roundf(v) for 16 lanes as int32: trunc(|v|) + (frac >= 0.5), with v's sign. |v| - trunc(|v|)
+// is exact in float, so the tie test is exact.
+inline __m512i round_half_away(__m512 v) {
+    const __m512 a = _mm512_abs_ps(v);
+    const __m512 t = _mm512_roundscale_ps(a, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+    const __mmask16 up = _mm512_cmp_ps_mask(_mm512_sub_ps(a, t), _mm512_set1_ps(0.5f), _CMP_GE_OQ);
+    __m512i r = _mm512_cvttps_epi32(t);
+    r = _mm512_mask_add_epi32(r, up, r, _mm512_set1_epi32(1));
+    const __mmask16 neg = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ);
+    return _mm512_mask_sub_epi32(r, neg, _mm512_setzero_si512(), r);
+}
+
+void quantize_q8_0(const float* x, BlockQ8_0* y, int64_t nb) {
+    for (int64_t i = 0; i < nb; ++i, x += 32) {
+        const __m512 v0 = _mm512_loadu_ps(x), v1 = _mm512_loadu_ps(x + 16);
+        const float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(v0), _mm512_abs_ps(v1)));
+        const float d = amax / 127.0f;
+        const float id = d != 0.0f ? 1.0f / d : 0.0f;
+        y[i].d = fp32_to_fp16(d);
+        const __m512 s = _mm512_set1_ps(id);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(y[i].qs), _mm512_cvtepi32_epi8(round_half_away(_mm512_mul_ps(v0, s))));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(y[i].qs + 16),
+                         _mm512_cvtepi32_epi8(round_half_away(_mm512_mul_ps(v1, s))));
+    }
+}
+
+void quantize_q8_k(const float* x, BlockQ8_K* y, int64_t nb) {
+    for (int64_t i = 0; i < nb; ++i, x += 256) {
+        __m512 m = _mm512_setzero_ps();
+        for (int g = 0; g < 16; ++g) m = _mm512_max_ps(m, _mm512_abs_ps(_mm512_loadu_ps(x + 16 * g)));
+        const float amax = _mm512_reduce_max_ps(m);
+        if (amax == 0.0f) {
+            std::memset(&y[i], 0, sizeof(BlockQ8_K));
+            continue;
+        }
+        // The scalar reference keeps the FIRST element of largest magnitude (its sign matters).
+        float max = 0.0f;
+        const __m512 am = _mm512_set1_ps(amax);
+        for (int g = 0; g < 16; ++g) {
+            const __mmask16 hit = _mm512_cmp_ps_mask(_mm512_abs_ps(_mm512_loadu_ps(x + 16 * g)), am, _CMP_EQ_OQ);
+            if (hit != 0) {
+                max = x[16 * g + __builtin_ctz(hit)];
+                break;
+            }
+        }
+        const float iscale = -127.0f / max;
+        const __m512 s = _mm512_set1_ps(iscale);
+        for (int g = 0; g < 16; ++g) {
+            const __m512 v = _mm512_roundscale_ps(_mm512_mul_ps(_mm512_loadu_ps(x + 16 * g), s),
+                                                  _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+            const __m512i q = _mm512_min_epi32(_mm512_cvtps_epi32(v), _mm512_set1_epi32(127));
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(y[i].qs + 16 * g), _mm512_cvtepi32_epi8(q));
+            y[i].bsums[g] = static_cast<int16_t>(_mm512_reduce_add_epi32(q));
+        }
+        y[i].d = 1.0f / iscale;
+    }
+}
+
+}  // namespace
+
+void avx512_quantize_row(GgmlType dot_type, const float* src, void* dst, int64_t n) {
+    switch (dot_type) {
+        case GgmlType::Q8_0: quantize_q8_0(src, static_cast<BlockQ8_0*>(dst), n / 32); return;
+        case GgmlType::Q8_K: quantize_q8_k(src, static_cast<BlockQ8_K*>(dst), n / 256); return;
+        default: scalar_quantize_row(dot_type, src, dst, n); return;
+    }
+}
+
+}  // namespace veil::engine::detail
