@@ -3,6 +3,7 @@
 // one. Weights are N(0, 0.02)-like (GPT-2 style initialisation: activations and logits stay in a
 // sane range through any depth) and norms are 1, so the model runs like a real one and says
 // nothing meaningful; the file says so in general.description.
+#include <algorithm>
 #include <cstring>
 #include <iostream>
 
@@ -101,12 +102,12 @@ std::vector<PlannedTensor> plan_tensors(const SynthShape& s, const QuantTarget& 
 
     std::vector<PlannedTensor> plan;
     for (size_t i = 0; i < decls.size(); ++i) {
-        PlannedTensor p{decls[i].name, types[i], decls[i].dims, nullptr, {}};
+        PlannedTensor p{decls[i].name, types[i], decls[i].dims, {}, false, {}};
         const auto n = static_cast<int64_t>(decls[i].dims[0]);
         if (decls[i].dims.size() == 1) {
-            p.rows = [n](int64_t, float* dst) { std::fill(dst, dst + n, 1.0f); };  // RMS norm gains
+            p.rows = [n](const uint8_t*, int64_t, float* dst) { std::fill(dst, dst + n, 1.0f); };  // RMS norm gains
         } else {
-            p.rows = [seed, i, n](int64_t row, float* dst) { random_row(seed, i, row, dst, n); };
+            p.rows = [seed, i, n](const uint8_t*, int64_t row, float* dst) { random_row(seed, i, row, dst, n); };
         }
         plan.push_back(std::move(p));
     }

@@ -19,12 +19,13 @@ WrittenModel write_model_file(GgufWriter& writer, const std::vector<PlannedTenso
     for (size_t i = 0; i < tensors.size(); ++i) {
         const PlannedTensor& t = tensors[i];
         const uint64_t n_bytes = writer.tensor_bytes(i);
-        if (t.copy_from != nullptr) {
+        const uint8_t* input = t.input ? t.input() : nullptr;
+        if (t.copy) {
             // Pieces of at most 64 MiB keep the progress display moving on large tensors.
             constexpr uint64_t kPiece = 64ull << 20;
             for (uint64_t off = 0; off < n_bytes; off += kPiece) {
                 const uint64_t n = std::min(kPiece, n_bytes - off);
-                writer.write_tensor_data(t.copy_from + off, static_cast<size_t>(n));
+                writer.write_tensor_data(input + off, static_cast<size_t>(n));
                 progress.update(done + off + n, t.name);
             }
         } else {
@@ -33,8 +34,9 @@ WrittenModel write_model_file(GgufWriter& writer, const std::vector<PlannedTenso
             TensorStreamOptions options;
             options.threads = threads;
             options.on_progress = [&](uint64_t written) { progress.update(done + written, t.name); };
-            stream_converted_rows(writer, t.type, static_cast<int64_t>(t.dims[0]), static_cast<int64_t>(rows), t.rows,
-                                  options);
+            const PlannedRowSource& source = t.rows;
+            stream_converted_rows(writer, t.type, static_cast<int64_t>(t.dims[0]), static_cast<int64_t>(rows),
+                                  [&source, input](int64_t row, float* dst) { source(input, row, dst); }, options);
         }
         done += n_bytes;
     }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -14,12 +15,20 @@
 
 namespace veil::cli {
 
+// Fills dst with row `row` as floats, from the tensor's input bytes (nullptr when it has none).
+// Called concurrently for different rows.
+using PlannedRowSource = std::function<void(const uint8_t* input, int64_t row, float* dst)>;
+
 struct PlannedTensor {
     std::string name;
     engine::GgmlType type;        // type written
     std::vector<uint64_t> dims;   // ggml order: dims[0] is the row length
-    const uint8_t* copy_from = nullptr;  // when set: the tensor's bytes, already in `type`
-    TensorRowSource rows;                // otherwise: rows as floats, converted to `type`
+    // The tensor's bytes in the input file, when there is one: called once, on the writing
+    // thread, just before the tensor is written; valid until the next tensor's call (so a sealed
+    // input needs only one tensor in plaintext at a time).
+    std::function<const uint8_t*()> input;
+    bool copy = false;        // write input() unchanged (it is already `type`)
+    PlannedRowSource rows;    // otherwise: rows as floats, converted to `type`
 };
 
 struct WrittenModel {

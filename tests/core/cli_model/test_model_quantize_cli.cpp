@@ -102,6 +102,21 @@ TEST(QuantizeCli, F16RoundTripThroughF32IsExact) {
     EXPECT_TRUE(std::equal(orig.end() - static_cast<long>(wa), orig.end(), back.end() - static_cast<long>(wa)));
 }
 
+// A sealed input (with its key) gives the same file as the plain one; without the key, a usage error.
+TEST(QuantizeCli, SealedInputWithKey) {
+    test::TempDir dir;
+    const std::string key = dir.file("k"), sealed = dir.file("m.veil"), a = dir.file("a.gguf"), b = dir.file("b.gguf");
+    ASSERT_EQ(test::run_veil("model keygen --out " + quote(key)).code, 0);
+    ASSERT_EQ(test::run_veil("model seal " + quote(kF16) + " " + quote(sealed) + " --key-file " + quote(key)).code, 0);
+    CliRun r = test::run_veil("model quantize " + quote(sealed) + " " + quote(a) + " Q4_0 --key-file " + quote(key));
+    ASSERT_EQ(r.code, 0) << r.out;
+    ASSERT_EQ(test::run_veil("model quantize " + quote(kF16) + " " + quote(b) + " Q4_0").code, 0);
+    EXPECT_TRUE(test::read_all(a) == test::read_all(b));
+    r = test::run_veil("model quantize " + quote(sealed) + " " + quote(dir.file("c.gguf")) + " Q4_0");
+    EXPECT_EQ(r.code, 2) << r.out;
+    EXPECT_NE(r.out.find("a key is needed"), std::string::npos) << r.out;
+}
+
 TEST(QuantizeCli, RefusesBadInput) {
     test::TempDir dir;
     const std::string out = dir.file("o.gguf");
