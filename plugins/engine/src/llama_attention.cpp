@@ -3,6 +3,9 @@
 #include <cmath>
 #include <cstring>
 
+#include "attention_kernels.h"
+#include "veil/engine/kernels.h"
+
 namespace veil::engine {
 namespace {
 
@@ -23,8 +26,7 @@ float dot(const float* a, const float* b, uint32_t n) {
 // Multiply-adds (per Q.K and P.V pass) below which attention stays on the calling thread.
 constexpr uint64_t kMinParallelWork = 1u << 15;
 
-// Everything one parallel region needs, passed by a single reference so the std::function the
-// pool takes stays within its small-object buffer (no heap allocation per call).
+// Everything one parallel region needs; the pool gets a pointer to it (no allocation per call).
 struct Job {
     const LlamaHParams& hp;
     const KvCache& cache;
@@ -34,6 +36,7 @@ struct Job {
     uint32_t pos0;
     float* out;
     AttentionScratch& scratch;
+    bool simd;  // AVX-512 inner loops (attention_kernels.h); per head the same either way per run
 };
 
 void run_heads(const Job& job, int thread, int n_threads) {
@@ -52,9 +55,13 @@ void run_heads(const Job& job, int thread, int n_threads) {
             const uint32_t n_keys = job.pos0 + t + 1;  // causal: this position and every earlier one
 
             float max_s = -INFINITY;
-            for (uint32_t j = 0; j < n_keys; ++j) {
-                scores[j] = dot(qh, keys + static_cast<size_t>(j) * hd, hd) * scale;
-                if (scores[j] > max_s) max_s = scores[j];
+            if (job.simd) {
+                max_s = detail::avx512_attention_scores(qh, keys, hd, n_keys, scale, scores);
+            } else {
+                for (uint32_t j = 0; j < n_keys; ++j) {
+                    scores[j] = dot(qh, keys + static_cast<size_t>(j) * hd, hd) * scale;
+                    if (scores[j] > max_s) max_s = scores[j];
+                }
             }
             float sum = 0.0f;
             for (uint32_t j = 0; j < n_keys; ++j) {
@@ -62,10 +69,15 @@ void run_heads(const Job& job, int thread, int n_threads) {
                 sum += scores[j];
             }
             const float inv_sum = 1.0f / sum;
+            for (uint32_t j = 0; j < n_keys; ++j) scores[j] *= inv_sum;  // probabilities
 
+            if (job.simd) {
+                detail::avx512_attention_mix(scores, values, hd, n_keys, oh);
+                continue;
+            }
             std::memset(oh, 0, hd * sizeof(float));
             for (uint32_t j = 0; j < n_keys; ++j) {
-                const float p = scores[j] * inv_sum;
+                const float p = scores[j];
                 const float* vj = values + static_cast<size_t>(j) * hd;
                 for (uint32_t i = 0; i < hd; ++i) oh[i] += p * vj[i];
             }
@@ -77,7 +89,8 @@ void run_heads(const Job& job, int thread, int n_threads) {
 
 void attention(ThreadPool& pool, const LlamaHParams& hp, const KvCache& cache, uint32_t layer, const float* q,
                uint32_t n_tokens, uint32_t pos0, float* out, AttentionScratch& scratch) {
-    const Job job{hp, cache, layer, q, n_tokens, pos0, out, scratch};
+    const bool simd = best_kernels().isa == Isa::Avx512 && hp.head_dim % 16 == 0;
+    const Job job{hp, cache, layer, q, n_tokens, pos0, out, scratch, simd};
     // Waking the workers costs microseconds; a short context is cheaper on the calling thread.
     // Each head is computed the same way either way, so the result does not depend on this.
     const uint64_t work = static_cast<uint64_t>(n_tokens) * (pos0 + n_tokens) * hp.q_dim();
