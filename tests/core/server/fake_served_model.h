@@ -60,6 +60,10 @@ public:
                 break;
             }
             if (delay_ms_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_));
+            if (static_cast<int>(i) == fail_at_piece) {
+                --active;
+                throw std::runtime_error("the backend failed (scripted)");
+            }
             bool stop = false;
             for (const auto& s : request.stop)
                 if (script_[i].find(s) != std::string::npos) stop = true;
@@ -87,6 +91,7 @@ public:
 
     std::string chat_template;
     uint32_t n_ctx_ = 64;
+    int fail_at_piece = -1;  // >= 0: generate throws before emitting that piece
     std::atomic<int> active{0}, started{0}, finished{0};
     std::string last_finish;
     std::vector<int32_t> last_prompt;
