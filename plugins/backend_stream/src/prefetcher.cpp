@@ -11,6 +11,7 @@ Prefetcher::Prefetcher(const veil_model_source& source, const std::vector<Weight
     : source_(source), units_(units), drop_error_(std::move(drop_error)), slots_(n_slots) {
     for (Slot& s : slots_) s.buffer = std::make_unique<WeightBuffer>(slot_bytes, io);
     io_ = std::thread([this] { io_loop(); });
+    helper_ = std::thread([this] { helper_loop(); });
 }
 
 Prefetcher::~Prefetcher() {
@@ -20,6 +21,13 @@ Prefetcher::~Prefetcher() {
     }
     cv_.notify_all();
     io_.join();
+    {
+        // Only now: the I/O thread may have handed the helper a job right before it stopped.
+        std::lock_guard<std::mutex> lock(mu_);
+        helper_stop_ = true;
+    }
+    cv_.notify_all();
+    helper_.join();
     // WeightBuffer's destructor zeroizes what each slot still holds.
 }
 
@@ -45,14 +53,71 @@ void Prefetcher::io_loop() {
         free_slot->error.clear();
         lock.unlock();
         std::string error;
+        const auto t0 = std::chrono::steady_clock::now();
         try {
-            free_slot->buffer->fill(source_, units_[unit], drop_error_);
+            read_unit(units_[unit], *free_slot->buffer);
+        } catch (const std::exception& e) {
+            error = e.what();
+        }
+        const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
+        lock.lock();
+        counters_.read_ns += static_cast<uint64_t>(ns);
+        counters_.read_bytes += units_[unit].bytes;
+        free_slot->error = std::move(error);
+        free_slot->state = State::Ready;
+        cv_.notify_all();
+    }
+}
+
+void Prefetcher::read_unit(const WeightUnit& unit, WeightBuffer& buffer) {
+    buffer.mark_dirty(unit.bytes);
+    // Split the extents where half of the unit's bytes are behind.
+    size_t split = unit.extents.size(), before = 0;
+    for (size_t i = 0; i < unit.extents.size(); ++i) {
+        if (2 * before >= unit.bytes) {
+            split = i;
+            break;
+        }
+        before += unit.extents[i].bytes;
+    }
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        helper_unit_ = &unit;
+        helper_buffer_ = &buffer;
+        helper_first_ = split;
+        helper_error_.clear();
+    }
+    cv_.notify_all();
+    std::string error;
+    try {
+        buffer.fill_extents(source_, unit, 0, split, drop_error_);
+    } catch (const std::exception& e) {
+        error = e.what();
+    }
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return helper_unit_ == nullptr; });
+    if (error.empty()) error = helper_error_;
+    if (!error.empty()) throw sdk::Error(VEIL_ERR_IO, error);
+}
+
+void Prefetcher::helper_loop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+        cv_.wait(lock, [&] { return helper_stop_ || helper_unit_ != nullptr; });
+        if (helper_unit_ == nullptr) return;  // stopping, and the I/O thread is gone
+        const WeightUnit& unit = *helper_unit_;
+        WeightBuffer& buffer = *helper_buffer_;
+        const size_t first = helper_first_;
+        lock.unlock();
+        std::string error;
+        try {
+            buffer.fill_extents(source_, unit, first, unit.extents.size(), drop_error_);
         } catch (const std::exception& e) {
             error = e.what();
         }
         lock.lock();
-        free_slot->error = std::move(error);
-        free_slot->state = State::Ready;
+        helper_error_ = std::move(error);
+        helper_unit_ = nullptr;
         cv_.notify_all();
     }
 }

@@ -1,6 +1,7 @@
 // The streaming window: a fixed set of weight buffers (slots) and an I/O thread that fills them
 // with the streamed units in pass order, running ahead of the compute thread by as many units as
-// there are free slots. The compute thread acquires units in the same cyclic order and releases
+// there are free slots; a helper thread reads half of each unit's tensors, so two reads are in
+// flight (a single synchronous reader leaves the device idle between requests). The compute thread acquires units in the same cyclic order and releases
 // each one when done; release zeroizes the slot before the I/O thread reuses it. After the last
 // unit of a pass the I/O thread wraps around and reads the first units of the next pass.
 #pragma once
@@ -19,6 +20,8 @@
 namespace veil::backend_stream {
 
 struct PrefetchCounters {
+    uint64_t read_ns = 0;         // wall time of the window's unit reads
+    uint64_t read_bytes = 0;      // bytes they read
     uint64_t stall_ns = 0;        // compute thread waiting for a unit
     uint64_t units_acquired = 0;
     uint64_t units_ready = 0;     // already read when acquired (fully overlapped with compute)
@@ -56,6 +59,9 @@ private:
         std::string error;
     };
     void io_loop();
+    void helper_loop();
+    // Reads `unit` into `buffer`, the second half of its extents on the helper thread.
+    void read_unit(const WeightUnit& unit, WeightBuffer& buffer);
     Slot* find(size_t unit);
 
     const veil_model_source& source_;
@@ -66,10 +72,17 @@ private:
     size_t cursor_ = 0;   // next position in order_ the I/O thread reads
     size_t consumed_ = 0; // next position in order_ the compute thread acquires
     bool stop_ = false;
+    bool helper_stop_ = false;
     PrefetchCounters counters_;
     mutable std::mutex mu_;
     std::condition_variable cv_;
     std::thread io_;
+    // The helper's job: extents [helper_first_, end) of helper_unit_ into helper_buffer_.
+    const WeightUnit* helper_unit_ = nullptr;
+    WeightBuffer* helper_buffer_ = nullptr;
+    size_t helper_first_ = 0;
+    std::string helper_error_;
+    std::thread helper_;
 };
 
 }  // namespace veil::backend_stream

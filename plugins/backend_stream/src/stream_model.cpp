@@ -413,9 +413,10 @@ std::string StreamModel::stats_json() const {
     o.set("units_evicted", static_cast<Poco::UInt64>(units_evicted_.load()));
     o.set("units_promoted", static_cast<Poco::UInt64>(units_promoted_.load()));
     o.set("bytes_read", static_cast<Poco::UInt64>(bytes_read));
-    o.set("read_ns", static_cast<Poco::UInt64>(read_ns));
-    o.set("read_bytes_per_s", read_ns == 0 ? 0.0 : static_cast<double>(bytes_read) * 1e9 / static_cast<double>(read_ns));
+    o.set("read_ns", static_cast<Poco::UInt64>(read_ns));  // summed over reading threads
     o.set("stall_ns", static_cast<Poco::UInt64>(pc.stall_ns));
+    o.set("window_read_bytes_per_s",
+          pc.read_ns == 0 ? 0.0 : static_cast<double>(pc.read_bytes) * 1e9 / static_cast<double>(pc.read_ns));
     o.set("units_streamed", static_cast<Poco::UInt64>(pc.units_acquired));
     o.set("units_ready_on_acquire", static_cast<Poco::UInt64>(pc.units_ready));
     o.set("prefetch_overlap", pc.units_acquired == 0 ? 1.0 : static_cast<double>(pc.units_ready) / static_cast<double>(pc.units_acquired));

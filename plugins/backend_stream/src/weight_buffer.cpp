@@ -45,14 +45,27 @@ void WeightBuffer::copy_from(const uint8_t* src, size_t bytes) {
 
 void WeightBuffer::fill(const veil_model_source& source, const WeightUnit& unit,
                         const std::function<void(veil_error*)>& drop_error) {
-    if (unit.bytes > bytes_) throw sdk::Error(VEIL_ERR_INTERNAL, "weight unit larger than its buffer");
-    for (const Extent& e : unit.extents) fill(source, e, drop_error);
+    mark_dirty(unit.bytes);
+    fill_extents(source, unit, 0, unit.extents.size(), drop_error);
 }
 
+void WeightBuffer::fill_extents(const veil_model_source& source, const WeightUnit& unit, size_t first, size_t last,
+                                const std::function<void(veil_error*)>& drop_error) {
+    if (unit.bytes > bytes_) throw sdk::Error(VEIL_ERR_INTERNAL, "weight unit larger than its buffer");
+    for (size_t i = first; i < last && i < unit.extents.size(); ++i) read_extent(source, unit.extents[i], drop_error);
+}
+
+void WeightBuffer::mark_dirty(size_t bytes) { dirty_ = std::max(dirty_, std::min(bytes, bytes_)); }
+
 void WeightBuffer::fill(const veil_model_source& source, const Extent& e, const std::function<void(veil_error*)>& drop_error) {
+    mark_dirty(static_cast<size_t>(e.dst_offset + e.bytes));
+    read_extent(source, e, drop_error);
+}
+
+void WeightBuffer::read_extent(const veil_model_source& source, const Extent& e,
+                               const std::function<void(veil_error*)>& drop_error) {
     if (e.dst_offset + e.bytes > bytes_) throw sdk::Error(VEIL_ERR_INTERNAL, "extent outside its weight buffer");
     const auto t0 = std::chrono::steady_clock::now();
-    dirty_ = std::max(dirty_, static_cast<size_t>(e.dst_offset + e.bytes));
     veil_error* err = source.read(source.ctx, e.tensor, e.src_offset, base_ + e.dst_offset, static_cast<size_t>(e.bytes),
                                   VEIL_READ_NOCACHE);
     if (err != nullptr) {

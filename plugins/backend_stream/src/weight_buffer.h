@@ -34,6 +34,11 @@ public:
     // VEIL_READ_NOCACHE, so the host's page cache does not grow. Throws sdk::Error(VEIL_ERR_IO)
     // naming the tensor; drop_error releases the source's error object.
     void fill(const veil_model_source& source, const WeightUnit& unit, const std::function<void(veil_error*)>& drop_error);
+    // Reads extents [first, last) of `unit` only: two threads may fill disjoint ranges of one
+    // buffer at once, after mark_dirty(unit.bytes) was called by the one that owns it.
+    void fill_extents(const veil_model_source& source, const WeightUnit& unit, size_t first, size_t last,
+                      const std::function<void(veil_error*)>& drop_error);
+    void mark_dirty(size_t bytes);
     // Reads one extent (e.g. one embedding row) the same way.
     void fill(const veil_model_source& source, const Extent& extent, const std::function<void(veil_error*)>& drop_error);
     // Copies a filled unit from another buffer (a streamed unit kept resident), no I/O.
@@ -42,6 +47,8 @@ public:
     void zeroize(size_t bytes);
 
 private:
+    void read_extent(const veil_model_source& source, const Extent& extent, const std::function<void(veil_error*)>& drop_error);
+
     uint8_t* base_ = nullptr;
     size_t bytes_ = 0;
     size_t dirty_ = 0;  // bytes that may hold plaintext

@@ -269,7 +269,7 @@ TEST(BackendStreamPlugin, StatsShowPrefetchAndZeroization) {
     EXPECT_GE(st->getValue<uint64_t>("units_streamed"), passes);
     EXPECT_LE(st->getValue<uint64_t>("units_ready_on_acquire"), st->getValue<uint64_t>("units_streamed"));
     EXPECT_TRUE(st->has("stall_ns"));
-    EXPECT_GT(st->getValue<double>("read_bytes_per_s"), 0.0);
+    EXPECT_GT(st->getValue<double>("window_read_bytes_per_s"), 0.0);
     stream_plugin().vt->unload(model);
 }
 
