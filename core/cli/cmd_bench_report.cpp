@@ -86,6 +86,7 @@ void print_bench_json(const BenchReport& r, std::ostream& out) {
     o.set("bytes_per_token", r.bytes_per_token);
     o.set("streamed_bytes_per_token", optional_json(r.streamed_bytes_per_token));
     o.set("read_bandwidth_bytes_per_s", r.read_bandwidth);
+    o.set("read_bandwidth_buffer_bytes", r.read_bandwidth_buffer_bytes);
     o.set("disk_read_bandwidth_bytes_per_s", optional_json(r.disk_read_bandwidth));
     o.set("disk_read_method", r.disk_read_bandwidth ? Poco::Dynamic::Var(r.disk_read_method) : Poco::Dynamic::Var());
     o.set("roofline", r.roofline);

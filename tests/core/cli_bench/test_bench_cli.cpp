@@ -104,25 +104,28 @@ TEST(BenchCli, ConcurrentSessionsReportAggregateAndPerSession) {
 }
 
 TEST(BenchCli, StreamBackendReportsStorageBandwidthAndBatchedDecode) {
-    CliRun r = bench(kSmallRun + " --backend stream --memory-budget 64M --sessions 3", false);
+    CliRun r = bench(kSmallRun + " --backend stream --memory-budget 256M --sessions 3", false);
     ASSERT_EQ(r.code, 0) << r.out;
     auto o = parse(r.out);
     EXPECT_EQ(o->getValue<std::string>("backend"), "backend_stream");
-    EXPECT_EQ(o->getValue<uint64_t>("memory_budget"), 64u << 20);
+    EXPECT_EQ(o->getValue<uint64_t>("memory_budget"), 256u << 20);
     EXPECT_EQ(o->getValue<std::string>("decode_mode"), "decode_batch");
     const double disk = o->getValue<double>("disk_read_bandwidth_bytes_per_s");
     EXPECT_GT(disk, 1e6);
     EXPECT_LT(disk, 200e9);
     const std::string method = o->getValue<std::string>("disk_read_method");
     EXPECT_TRUE(method == "O_DIRECT" || method == "fadvise") << method;
-    // Everything fits in 64 MiB, so only token-embedding rows are read per token: present, small.
+    // Everything fits, so only token-embedding rows are read per token: present, small.
     ASSERT_FALSE(o->isNull("streamed_bytes_per_token"));
     EXPECT_LT(o->getValue<double>("streamed_bytes_per_token"), o->getValue<double>("weight_bytes"));
     // One decode_batch step reads the weights once for the 3 sessions.
     EXPECT_GT(o->getValue<double>("roofline"), 0);
     EXPECT_TRUE(o->getObject("backend_stats")->has("bytes_read"));
-    // Peaks are taken before the bandwidth probes allocate their buffers.
-    EXPECT_LT(o->getValue<uint64_t>("peak_rss_bytes"), 64u << 20);
+    // The memory probe's buffer stays within 3/4 of the budget, and the peaks are taken before the
+    // probe allocates it (the model is ~1 MiB, so the run itself peaks far below the buffer).
+    const uint64_t probe = o->getValue<uint64_t>("read_bandwidth_buffer_bytes");
+    EXPECT_LE(probe, 192u << 20);
+    EXPECT_LT(o->getValue<uint64_t>("peak_rss_bytes"), probe);
 }
 
 TEST(BenchCli, TableAndProgressLines) {
