@@ -259,7 +259,7 @@ void StreamModel::decode_batch(sdk::Session* const* sessions, const int32_t* tok
 }
 
 void StreamModel::embed(const std::vector<Request>& reqs) {
-    const veil_tensor_desc& d = source_.tensors[index_.tok_embd];
+    // The embedding table is not a unit: only the rows of the tokens present are read.
     const engine::WeightMatrix one_row = engine::matrix_view(source_, index_.tok_embd, embd_row_->data(), 1);
     const int32_t first = 0;
     size_t row = 0;
@@ -269,7 +269,6 @@ void StreamModel::embed(const std::vector<Request>& reqs) {
             embd_row_->fill(source_, Extent{index_.tok_embd, offset, one_row.row_stride, 0}, drop_error_);
             engine::embed_tokens(one_row, &first, 1, hp_.n_embd, x_.data() + row * hp_.n_embd);
         }
-    (void)d;
     embd_row_->zeroize(embd_row_->bytes());
 }
 
