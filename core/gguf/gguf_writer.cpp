@@ -129,6 +129,7 @@ void GgufWriter::set_i32_array(const std::string& k, const std::vector<int32_t>&
 }
 
 void GgufWriter::set_value(const std::string& k, const GgufValue& v) {
+    require_declaring("metadata set");
     if (k == "general.alignment") {
         auto a = v.as_u64();
         if (!a || *a == 0 || !std::has_single_bit(*a) || *a > (1ull << 30)) throw GgufError("general.alignment must be a power of two");
@@ -140,6 +141,7 @@ void GgufWriter::set_value(const std::string& k, const GgufValue& v) {
 }
 
 void GgufWriter::set_alignment(uint32_t alignment) {
+    require_declaring("alignment set");
     if (alignment == 0 || !std::has_single_bit(alignment) || alignment > (1u << 30))
         throw GgufError("general.alignment must be a power of two, not " + std::to_string(alignment));
     alignment_ = alignment;
