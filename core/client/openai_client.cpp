@@ -151,7 +151,7 @@ StreamResult OpenAiClient::stream_unguarded(const std::string& path, Object body
         throw ServerError(static_cast<int>(resp.getStatus()), error_message(read_all(in)));
 
     StreamResult r;
-    Clock::time_point first, last;
+    Clock::time_point first;
     std::string line;
     bool done = false;
     while (std::getline(in, line)) {
@@ -177,8 +177,7 @@ StreamResult OpenAiClient::stream_unguarded(const std::string& path, Object body
         if (std::string reason = chunk_finish_reason(*chunk); !reason.empty()) r.finish_reason = reason;
         std::string text = chunk_text(*chunk);
         if (text.empty()) continue;
-        last = Clock::now();
-        if (r.pieces++ == 0) first = last;
+        if (r.pieces++ == 0) first = Clock::now();
         r.text += text;
         on_text(text);
     }
@@ -186,7 +185,9 @@ StreamResult OpenAiClient::stream_unguarded(const std::string& path, Object body
     if (r.completion_tokens == 0) r.completion_tokens = r.pieces;
     if (r.pieces) {
         r.first_piece_seconds = std::chrono::duration<double>(first - start).count();
-        r.stream_seconds = std::chrono::duration<double>(last - first).count();
+        // To the end of the stream, not the last piece: tokens that render as nothing (or wait for
+        // the rest of a UTF-8 character) still took their time.
+        r.stream_seconds = std::chrono::duration<double>(Clock::now() - first).count();
     }
     return r;
 }

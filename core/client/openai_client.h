@@ -43,7 +43,7 @@ struct StreamResult {
     uint32_t completion_tokens = 0;    // from the usage chunk, else `pieces`
     std::string finish_reason;         // from the final chunk
     double first_piece_seconds = 0;    // request sent → first piece
-    double stream_seconds = 0;         // first piece → last piece
+    double stream_seconds = 0;         // first piece → end of the stream
 
     // Tokens per second after the first one (the first carries the prompt's cost); 0 when unknown.
     double tokens_per_second() const;
