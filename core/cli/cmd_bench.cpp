@@ -174,8 +174,8 @@ int run(const std::vector<std::string>& args) {
     uint64_t probe_bytes = bench::default_probe_buffer_bytes();
     // Inside a memory budget (and a cgroup of that size, whose peak is read from outside after we
     // exit) the probe must stay well below the run's own peak: half the budget (at 320 MiB, still
-    // 5x a 32 MiB LLC). 3/4 was measured to drive a 320 MiB v1 cgroup to its limit (page cache and
-    // the host's own memory come on top).
+    // 5x a 32 MiB LLC). With 3/4, a 320 MiB cgroup's peak rose from 302 MiB during the run to its
+    // limit during the probe (the host's memory and page cache come on top of the buffer).
     if (report.memory_budget)
         probe_bytes = std::max<uint64_t>(1u << 20, std::min(probe_bytes, report.memory_budget / 2));
     const bench::MemoryBandwidth mem =
