@@ -8,7 +8,8 @@
 #                  per-model metrics.
 #   sealed_keys:   a model sealed by `veil model seal`: `veil plan --model-path` with --key-file and
 #                  --key-env decides as for the plain file; `veil serve --key-env` serves it with the
-#                  plain model's greedy text; missing or misplaced keys are usage errors.
+#                  plain model's greedy text, through backend_full and through backend_stream under a
+#                  budget that streams part of it; missing or misplaced keys are usage errors.
 set -u
 MODE=$1 VEIL=$2 MODELS=$3 WORK=$4/$1
 skip() { echo "SKIP: $*"; exit 77; }
@@ -140,6 +141,21 @@ case "$MODE" in
       fail "completion from the sealed model failed: $(cat "$WORK/sealed.err")"
     [ "$got" = "$(local_greedy "$STORIES")" ] || fail "sealed model's text [$got] differs from the plain model's"
     curl -s "$URL/v1/models" | grep -q '"id":"s"' || fail "the sealed model is not served as 's'"
+    # The same sealed model, configured with `backend: stream` and its key from the environment:
+    # a 4 MB EPC (zero reserve) is backend_stream's budget, which keeps part of the layers resident
+    # and streams the rest; the text must not change.
+    STREAM_CONF="$WORK/stream.yaml"
+    printf 'plugin_dir: %s\nplugins:\n  - name: backend_full\n    path: libveil-backend-full.so\n  - name: backend_stream\n    path: libveil-backend-stream.so\ntee: none\nmodels:\n  - id: s\n    path: %s\n    format: sealed\n    key_env: SEALKEY\n    backend: stream\npolicy:\n  reserve_bytes: 0\n  epc_bytes: 4000000\nserver:\n  listen: tcp://127.0.0.1:0\n  parallel: 1\n' \
+      "$PLUGINS" "$WORK/s.veil" >"$STREAM_CONF"
+    export SEALKEY=$KEYHEX
+    serve sealed_stream --config "$STREAM_CONF"
+    unset SEALKEY
+    curl -s "$URL/v1/models" | grep -q '"backend":"backend_stream"' ||
+      fail "the sealed model is not served by backend_stream: $(curl -s "$URL/v1/models")"
+    got=$("$VEIL" generate --url "$URL" --prompt "Once upon a time" -n 24 --temp 0 2>"$WORK/sealed_stream.err") ||
+      fail "completion from the streamed sealed model failed: $(cat "$WORK/sealed_stream.err")"
+    [ "$got" = "$(local_greedy "$STORIES")" ] || fail "streamed sealed model's text [$got] differs from the plain model's"
+    grep -q '"streamed_layers":\[[0-9]' "$WORK/sealed_stream.log" || fail "no layer was streamed under the 4 MB budget"
     ;;
   *) fail "unknown mode $MODE" ;;
 esac

@@ -125,7 +125,9 @@ TEST(BenchCli, StreamBackendReportsStorageBandwidthAndBatchedDecode) {
     // probe allocates it (the model is ~1 MiB, so the run itself peaks far below the buffer).
     const uint64_t probe = o->getValue<uint64_t>("read_bandwidth_buffer_bytes");
     EXPECT_LE(probe, 128u << 20);
+#ifndef __SANITIZE_ADDRESS__  // ASan's shadow and quarantine alone reach ~120 MiB of RSS
     EXPECT_LT(o->getValue<uint64_t>("peak_rss_bytes"), probe);
+#endif
 }
 
 TEST(BenchCli, TableAndProgressLines) {
