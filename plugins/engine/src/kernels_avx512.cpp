@@ -16,42 +16,13 @@
 
 #include "veil/engine/ggml_blocks.h"
 #include "kernels_internal.h"
+#include "simd_avx512.h"
 
 namespace veil::engine::detail {
 namespace {
 
 using namespace blocks;
-
-inline float h2f(uint16_t h) { return _cvtsh_ss(h); }
-
-inline __m256i loadu256(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
-inline __m512i loadu512(const void* p) { return _mm512_loadu_si512(p); }
-inline __m512i join(__m256i lo, __m256i hi) { return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1); }
-inline __m512 join_scale(float lo, float hi) {
-    return _mm512_insertf32x8(_mm512_castps256_ps512(_mm256_set1_ps(lo)), _mm256_set1_ps(hi), 1);
-}
-
-inline float hsum256(__m256 h) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
-
-inline float hsum512(__m512 v) {
-    const __m256 h = _mm512_castps512_ps256(_mm512_add_ps(v, _mm512_shuffle_f32x4(v, v, _MM_SHUFFLE(1, 0, 3, 2))));
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
-
-inline int hsum_i32_256(__m256i v) {
-    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
-    return _mm_cvtsi128_si32(s);
-}
+using namespace avx512;
 
 // ---- float types ------------------------------------------------------------------------------
 
@@ -95,22 +66,11 @@ float dot_f16(int64_t n, const uint16_t* w, const uint16_t* x) {
 
 // ---- 32-element block types: two blocks per register ------------------------------------------
 
-// The 16 bytes of a *_0 block as 32 nibbles in element order.
-inline __m256i nibbles32(const uint8_t* qs) {
-    const __m128i q = _mm_loadu_si128(reinterpret_cast<const __m128i*>(qs));
-    const __m128i m = _mm_set1_epi8(0x0F);
-    return _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(q, 4), m), _mm_and_si128(q, m));
-}
-
 // Signed x signed bytes (a != -128) summed in fours: |a| * (sign(a) * b) through dpbusd.
 inline __m512i dot_i8_512(__m512i a, __m512i b) {
     const __mmask64 neg = _mm512_movepi8_mask(a);
     const __m512i sb = _mm512_mask_sub_epi8(b, neg, _mm512_setzero_si512(), b);
     return _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_abs_epi8(a), sb);
-}
-
-inline __m256i dot_i8_256(__m256i a, __m256i b) {
-    return _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_sign_epi8(a, a), _mm256_sign_epi8(b, a));
 }
 
 float dot_q8_0(int64_t nb, const BlockQ8_0* w, const BlockQ8_0* x) {
@@ -152,15 +112,6 @@ float dot_q4_0(int64_t nb, const BlockQ4_0* w, const BlockQ8_0* x) {
 }
 
 // ---- K-quants ----------------------------------------------------------------------------------
-
-// int16 lane p of the result = s16[base + p / 8]: the scale of each 16-element group after
-// maddubs has paired 64 consecutive elements into 32 lanes.
-inline __m512i spread_scales_16(__m512i s16, int base) {
-    const __m512i idx = _mm512_add_epi16(
-        _mm512_set_epi16(3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0),
-        _mm512_set1_epi16(static_cast<short>(base)));
-    return _mm512_permutexvar_epi16(idx, s16);
-}
 
 template <bool kFifthBit, typename Block>
 float dot_q45_k(int64_t nb, const Block* w, const BlockQ8_K* x) {
