@@ -4,27 +4,16 @@
 
 #include <sstream>
 
+#include "veil/backend_common/engine_errors.h"
 #include "veil/engine/kernels.h"
-#include "veil/engine/llama_error.h"
 
 namespace veil::backend_full {
-namespace {
 
-// The engine reports errors with its own exception type; the SDK glue only knows sdk::Error.
-template <class F>
-auto translate(F&& f) -> decltype(f()) {
-    try {
-        return f();
-    } catch (const engine::LlamaError& e) {
-        throw sdk::Error(e.code(), e.what());
-    }
-}
-
-}  // namespace
+using backend_common::translate_engine_errors;
 
 FullModel::FullModel(const sdk::Host& host, const veil_model_source& source, const LoadOptions& options)
     : options_(options), store_(source, options.mlock, [host](veil_error* e) { host.drop_error(e); }) {
-    llama_ = translate([&] {
+    llama_ = translate_engine_errors([&] {
         return std::make_unique<engine::LlamaModel>(
             source, [this](size_t i) { return store_.data(i); }, options_.threads);
     });
@@ -59,15 +48,15 @@ std::string FullModel::stats_json() const {
 }
 
 FullSession::FullSession(engine::LlamaModel& model, uint32_t n_ctx) {
-    session_ = translate([&] { return std::make_unique<engine::LlamaSession>(model, n_ctx); });
+    session_ = translate_engine_errors([&] { return std::make_unique<engine::LlamaSession>(model, n_ctx); });
 }
 
 void FullSession::eval(const int32_t* tokens, size_t n_tokens, float* logits) {
-    translate([&] { session_->eval(tokens, n_tokens, logits); });
+    translate_engine_errors([&] { session_->eval(tokens, n_tokens, logits); });
 }
 
 void FullSession::rewind(uint32_t n_past) {
-    translate([&] { session_->rewind(n_past); });
+    translate_engine_errors([&] { session_->rewind(n_past); });
 }
 
 }  // namespace veil::backend_full

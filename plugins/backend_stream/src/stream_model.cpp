@@ -8,21 +8,13 @@
 #include <exception>
 #include <sstream>
 
+#include "veil/backend_common/engine_errors.h"
 #include "veil/engine/kernels.h"
-#include "veil/engine/llama_error.h"
 
 namespace veil::backend_stream {
 namespace {
 
-// The engine reports errors with its own exception type; the SDK glue only knows sdk::Error.
-template <class F>
-auto translate(F&& f) -> decltype(f()) {
-    try {
-        return f();
-    } catch (const engine::LlamaError& e) {
-        throw sdk::Error(e.code(), e.what());
-    }
-}
+using backend_common::translate_engine_errors;
 
 constexpr uint32_t kMaxCtx = 1u << 24;
 
@@ -42,8 +34,8 @@ StreamModel::StreamModel(const sdk::Host& host, const veil_model_source& source,
       source_(source),
       options_(options),
       drop_error_([host](veil_error* e) { host.drop_error(e); }),
-      hp_(translate([&] { return engine::read_llama_hparams(source); })),
-      index_(translate([&] { return engine::index_llama_tensors(source, hp_); })),
+      hp_(translate_engine_errors([&] { return engine::read_llama_hparams(source); })),
+      index_(translate_engine_errors([&] { return engine::index_llama_tensors(source, hp_); })),
       units_(plan_weight_units(source, index_)) {
     for (const WeightUnit& u : units_) slot_bytes_ = std::max(slot_bytes_, u.bytes);
     const std::string id = source.model_id ? source.model_id : "?";
@@ -330,7 +322,7 @@ bool StreamModel::keep_resident_if_it_fits(size_t u, const uint8_t* buffer) {
 }
 
 void StreamModel::run_block(const WeightUnit& unit, const uint8_t* buffer, const std::vector<Request>& reqs) {
-    const engine::LlamaLayerWeights L = translate([&] { return layer_view(source_, index_, unit, buffer); });
+    const engine::LlamaLayerWeights L = translate_engine_errors([&] { return layer_view(source_, index_, unit, buffer); });
     const engine::ComputePools pools{*pool_, *serial_pool_};
     uint32_t total = 0;
     for (const Request& r : reqs) total += r.n;
