@@ -95,14 +95,18 @@ PolicyDecision decide_backend(const PolicyInputs& in) {
         d.reason = "no protected-memory limit is known (no TEE provider and no policy.epc_bytes)";
         return d;
     }
-    const std::string comparison = percent(in.threshold) + " of " + epc_phrase(in) + " is " +
-                                   human_bytes(static_cast<uint64_t>(std::floor(limit)));
+    // "75% of the 3 GiB EPC reported by tee_snp is 2.25 GiB": the refusal's wording (the numbers an
+    // operator needs); the decisions below state the limit first and the rule in parentheses.
+    const std::string limit_text = human_bytes(static_cast<uint64_t>(std::floor(limit)));
+    const std::string rule = percent(in.threshold) + " of " + epc_phrase(in);
+    const std::string comparison = rule + " is " + limit_text;
+    const std::string bound = limit_text + " (" + rule + ")";
     if (exceeds) {
         if (!in.stream_available)
             throw PolicyError(model + "; " + comparison + "; enable plugins/backend_stream or raise the EPC");
         d.backend = "backend_stream";
         d.memory_budget = stream_budget();
-        d.reason = model + ", more than " + comparison + ": streaming with a budget of " +
+        d.reason = model + ", more than " + bound + ": streaming with a budget of " +
                    human_bytes(d.memory_budget);
         return d;
     }
@@ -110,11 +114,11 @@ PolicyDecision decide_backend(const PolicyInputs& in) {
         if (!in.stream_available) throw PolicyError(model + "; no backend plugin is loaded");
         d.backend = "backend_stream";
         d.memory_budget = stream_budget();
-        d.reason = model + ", within " + comparison + ", but backend_full is not loaded";
+        d.reason = model + ", at most " + bound + ", but backend_full is not loaded";
         return d;
     }
     d.backend = "backend_full";
-    d.reason = model + ", within " + comparison;
+    d.reason = model + ", at most " + bound;
     return d;
 }
 
