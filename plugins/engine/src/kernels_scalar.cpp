@@ -8,6 +8,7 @@
 #include "kernels_internal.h"
 #include "veil/engine/dequantize.h"
 #include "veil/engine/ggml_blocks.h"
+#include "veil/engine/quantize.h"
 
 namespace veil::engine::detail {
 namespace {
@@ -17,17 +18,6 @@ using namespace blocks;
 constexpr int kK = 256;
 
 // ---- activation quantizers (ggml's reference rounding) -----------------------------------------
-
-void quantize_q8_0(const float* x, BlockQ8_0* y, int64_t nb) {
-    for (int64_t i = 0; i < nb; ++i, x += 32) {
-        float amax = 0.0f;
-        for (int j = 0; j < 32; ++j) amax = std::fmax(amax, std::fabs(x[j]));
-        const float d = amax / 127.0f;
-        const float id = d != 0.0f ? 1.0f / d : 0.0f;
-        y[i].d = fp32_to_fp16(d);
-        for (int j = 0; j < 32; ++j) y[i].qs[j] = static_cast<int8_t>(std::roundf(x[j] * id));
-    }
-}
 
 void quantize_q8_1(const float* x, BlockQ8_1* y, int64_t nb) {
     for (int64_t i = 0; i < nb; ++i, x += 32) {
@@ -268,7 +258,8 @@ void scalar_quantize_row(GgmlType dot_type, const float* src, void* dst, int64_t
         case GgmlType::BF16:
             for (int64_t i = 0; i < n; ++i) static_cast<uint16_t*>(dst)[i] = fp32_to_bf16(src[i]);
             return;
-        case GgmlType::Q8_0: quantize_q8_0(src, static_cast<BlockQ8_0*>(dst), n / 32); return;
+        // Activations and weights round Q8_0 the same way (ggml's reference): one quantizer.
+        case GgmlType::Q8_0: quantize_weights_row(GgmlType::Q8_0, src, dst, n); return;
         case GgmlType::Q8_1: quantize_q8_1(src, static_cast<BlockQ8_1*>(dst), n / 32); return;
         case GgmlType::Q8_K: quantize_q8_k(src, static_cast<BlockQ8_K*>(dst), n / kK); return;
         default: return;  // not an activation type; callers only pass vec_dot types
