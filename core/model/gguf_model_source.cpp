@@ -31,8 +31,8 @@ std::unique_ptr<GgufModelSource> GgufModelSource::open(const std::string& path, 
     a.model_id = s->model_id_.c_str();
     a.n_tensors = s->view_->tensors().size();
     a.tensors = s->view_->tensors().empty() ? nullptr : s->view_->tensors().data();
-    a.meta_get = &GgufModelSource::meta_get_slot;
-    a.read = &GgufModelSource::read_slot;
+    a.meta_get = &ModelSourceSlots<GgufModelSource>::meta_get;
+    a.read = &ModelSourceSlots<GgufModelSource>::read;
     a.map = &GgufModelSource::map_slot;
     return s;
 }
@@ -40,26 +40,6 @@ std::unique_ptr<GgufModelSource> GgufModelSource::open(const std::string& path, 
 GgufModelSource::~GgufModelSource() {
     if (fd_ >= 0) ::close(fd_);
     if (direct_fd_ >= 0) ::close(direct_fd_);
-}
-
-void GgufModelSource::meta_get_slot(void* ctx, const char* key, veil_meta_value* out) noexcept {
-    if (ctx == nullptr) {
-        if (out) *out = veil_meta_value{};
-        return;
-    }
-    static_cast<const GgufModelSource*>(ctx)->view_->meta_get(key, out);
-}
-
-veil_error* GgufModelSource::read_slot(void* ctx, size_t tensor_index, uint64_t offset, void* dst, size_t size,
-                                       uint32_t flags) noexcept {
-    const auto* self = static_cast<const GgufModelSource*>(ctx);
-    try {
-        return self->read(tensor_index, offset, dst, size, flags);
-    } catch (const std::exception& e) {
-        return self->make_error_(VEIL_ERR_INTERNAL, std::string("model read: ") + e.what());
-    } catch (...) {
-        return self->make_error_(VEIL_ERR_INTERNAL, "model read: unknown exception");
-    }
 }
 
 veil_error* GgufModelSource::read(size_t tensor_index, uint64_t offset, void* dst, size_t size, uint32_t flags) const {

@@ -38,9 +38,7 @@ public:
 
 private:
     GgufModelSource() = default;
-    static void meta_get_slot(void* ctx, const char* key, veil_meta_value* out) noexcept;
-    static veil_error* read_slot(void* ctx, size_t tensor_index, uint64_t offset, void* dst, size_t size,
-                                 uint32_t flags) noexcept;
+    friend struct ModelSourceSlots<GgufModelSource>;
     static const void* map_slot(void* ctx, size_t tensor_index) noexcept;
     veil_error* read(size_t tensor_index, uint64_t offset, void* dst, size_t size, uint32_t flags) const;
     // Reads bypassing or dropping the page cache; false when neither pread path worked.

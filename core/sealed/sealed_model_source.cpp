@@ -34,8 +34,8 @@ std::unique_ptr<SealedModelSource> SealedModelSource::open(const std::string& pa
     a.model_id = s->model_id_.c_str();
     a.n_tensors = s->view_->tensors().size();
     a.tensors = s->view_->tensors().empty() ? nullptr : s->view_->tensors().data();
-    a.meta_get = &SealedModelSource::meta_get_slot;
-    a.read = &SealedModelSource::read_slot;
+    a.meta_get = &ModelSourceSlots<SealedModelSource>::meta_get;
+    a.read = &ModelSourceSlots<SealedModelSource>::read;
     a.map = nullptr;  // plaintext exists only in what read() hands out
     return s;
 }
@@ -46,26 +46,6 @@ SealedModelSource::Stats SealedModelSource::stats() const noexcept {
     st.chunks_decrypted = sealed_->chunks_decrypted();
     st.bytes_returned = bytes_returned_.load(std::memory_order_relaxed);
     return st;
-}
-
-void SealedModelSource::meta_get_slot(void* ctx, const char* key, veil_meta_value* out) noexcept {
-    if (ctx == nullptr) {
-        if (out) *out = veil_meta_value{};
-        return;
-    }
-    static_cast<const SealedModelSource*>(ctx)->view_->meta_get(key, out);
-}
-
-veil_error* SealedModelSource::read_slot(void* ctx, size_t tensor_index, uint64_t offset, void* dst, size_t size,
-                                         uint32_t flags) noexcept {
-    const auto* self = static_cast<const SealedModelSource*>(ctx);
-    try {
-        return self->read(tensor_index, offset, dst, size, flags);
-    } catch (const std::exception& e) {
-        return self->make_error_(VEIL_ERR_INTERNAL, std::string("model read: ") + e.what());
-    } catch (...) {
-        return self->make_error_(VEIL_ERR_INTERNAL, "model read: unknown exception");
-    }
 }
 
 veil_error* SealedModelSource::read(size_t tensor_index, uint64_t offset, void* dst, size_t size, uint32_t flags) const {

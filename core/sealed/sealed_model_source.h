@@ -50,9 +50,7 @@ public:
 
 private:
     SealedModelSource() = default;
-    static void meta_get_slot(void* ctx, const char* key, veil_meta_value* out) noexcept;
-    static veil_error* read_slot(void* ctx, size_t tensor_index, uint64_t offset, void* dst, size_t size,
-                                 uint32_t flags) noexcept;
+    friend struct ModelSourceSlots<SealedModelSource>;
     veil_error* read(size_t tensor_index, uint64_t offset, void* dst, size_t size, uint32_t flags) const;
     // Decrypts data-section bytes [begin, begin + size) into dst; throws SealError.
     void read_data(uint64_t begin, uint8_t* dst, size_t size, bool nocache) const;
