@@ -57,11 +57,6 @@ int run(const std::vector<std::string>& args) {
 
 }  // namespace
 
-void add_key_options(CommandLine& cl) {
-    cl.option("key-file", "", "FILE", "key file: 32 raw bytes or 64 hex characters")
-        .option("key-env", "", "NAME", "environment variable holding the key as 64 hex characters");
-}
-
 std::optional<SealKey> key_from_options(const CommandLine& cl, bool required) {
     const bool file = cl.has("key-file"), env = cl.has("key-env");
     if (file && env) throw UsageError("give the key once: --key-file or --key-env, not both");

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/key_options.h"
 #include "cli/options.h"
 #include "sealed/seal_key.h"
 #include "sealed/sealer.h"
@@ -29,8 +30,6 @@ ModelSubcommand model_inspect_subcommand();
 ModelSubcommand model_quantize_subcommand();
 ModelSubcommand model_synth_subcommand();
 
-// --key-file K / --key-env NAME, shared by every subcommand that needs the key.
-void add_key_options(CommandLine& cl);
 // The key the options name; nullopt when neither was given and !required. Both at once, or
 // neither when required, is a UsageError.
 std::optional<SealKey> key_from_options(const CommandLine& cl, bool required);

@@ -39,7 +39,7 @@ int run(const std::vector<std::string>& args) {
     cl.option("config", "c", "FILE", "configuration file (YAML)", true)
         .option("model", "m", "ID", "a model id from the configuration (default: the first)")
         .option("model-path", "", "PATH", "a model file instead of a configured model");
-    add_sealed_key_options(cl);
+    add_key_options(cl);
     cl.option("epc-bytes", "", "N", "protected memory size, standing in for the TEE provider's report")
         .flag("json", "", "print the decision as JSON");
     if (!cl.parse(args, std::cout)) return 0;

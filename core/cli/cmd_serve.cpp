@@ -79,7 +79,7 @@ int run(const std::vector<std::string>& args) {
                    "transport_vsock plugin. SIGTERM/SIGINT drain running requests, then exit 0.");
     cl.option("config", "c", "FILE", "configuration file (YAML)", true)
         .option("model-path", "m", "PATH", "serve this model file instead (model id = file stem)");
-    add_sealed_key_options(cl);
+    add_key_options(cl);
     cl.option("listen", "l", "URL", "overrides server.listen: tcp://HOST:PORT, vsock://ANY:PORT, unix:///path")
         .option("simulate", "", "snp|tdx", "run that TEE plugin in simulation mode (attestation is NOT real)")
         .option("chat-template", "", "NAME", "chat format override: " + chat::family_names());

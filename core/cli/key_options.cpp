@@ -2,9 +2,9 @@
 
 namespace veil::cli {
 
-void add_sealed_key_options(CommandLine& cl) {
-    cl.option("key-file", "", "FILE", "key of a sealed model (32 raw bytes or 64 hex characters)")
-        .option("key-env", "", "NAME", "environment variable holding a sealed model's key (hex)");
+void add_key_options(CommandLine& cl) {
+    cl.option("key-file", "", "FILE", "key of a sealed model: a file of 32 raw bytes or 64 hex characters")
+        .option("key-env", "", "NAME", "environment variable holding a sealed model's key as 64 hex characters");
 }
 
 void apply_sealed_key_options(const CommandLine& cl, ModelConfig& model) {

@@ -1,5 +1,5 @@
 // --key-file FILE / --key-env NAME: where a sealed model's key comes from, for every command that
-// takes a model file on the command line (generate, parity, bench, plan, serve).
+// takes a model file on the command line (generate, parity, bench, plan, serve, model ...).
 #pragma once
 
 #include "cli/options.h"
@@ -7,7 +7,7 @@
 
 namespace veil::cli {
 
-void add_sealed_key_options(CommandLine& cl);
+void add_key_options(CommandLine& cl);
 
 // Records the key source in `model` (and marks it sealed when one is given). Throws UsageError
 // when both are given, or when a sealed model (.veil) has neither.

@@ -10,7 +10,7 @@ namespace veil::cli {
 
 void add_model_options(CommandLine& cl) {
     cl.option("model", "m", "PATH", "model file: GGUF, or a sealed model (.veil) with --key-file/--key-env");
-    add_sealed_key_options(cl);
+    add_key_options(cl);
     cl.option("backend", "", "NAME", "auto (policy decides), full or stream; default auto")
         .option("threads", "t", "N", "compute threads of the backend (default: all cores)")
         .option("config", "c", "FILE", "take plugins and policy from this configuration (default: the backend "
