@@ -49,10 +49,10 @@ size_t allocations_per_matmul(engine::LlamaModel& model, int64_t n_tokens) {
     const engine::WeightMatrix& w = model.weights().layers[0].wq;
     std::vector<float> x(static_cast<size_t>(w.cols * n_tokens), 0.5f), y(static_cast<size_t>(w.rows * n_tokens));
     engine::MatmulScratch scratch;
-    engine::matmul(model.pool(), w.type, w.data, w.rows, w.cols, x.data(), n_tokens, y.data(), scratch);
+    engine::matmul(model.pool(), w, x.data(), n_tokens, y.data(), scratch);
     g_allocations = 0;
     g_counting = true;
-    engine::matmul(model.pool(), w.type, w.data, w.rows, w.cols, x.data(), n_tokens, y.data(), scratch);
+    engine::matmul(model.pool(), w, x.data(), n_tokens, y.data(), scratch);
     g_counting = false;
     return g_allocations.load();
 }

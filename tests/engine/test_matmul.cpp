@@ -63,8 +63,8 @@ TEST(Matmul, MatchesReferenceAndIsThreadCountInvariant) {
         for (int64_t n_tokens : {1, 7}) {
             const auto X = testing::random_floats(c.cols * n_tokens, rng);
             std::vector<float> y1(c.rows * n_tokens), y2(c.rows * n_tokens);
-            matmul(pool1, c.type, W.data(), c.rows, c.cols, X.data(), n_tokens, y1.data(), scratch);
-            matmul(pool2, c.type, W.data(), c.rows, c.cols, X.data(), n_tokens, y2.data(), scratch);
+            matmul(pool1, plain_matrix(c.type, W.data(), c.rows, c.cols), X.data(), n_tokens, y1.data(), scratch);
+            matmul(pool2, plain_matrix(c.type, W.data(), c.rows, c.cols), X.data(), n_tokens, y2.data(), scratch);
             ASSERT_EQ(0, std::memcmp(y1.data(), y2.data(), y1.size() * sizeof(float)))
                 << testing::traits(c.type).name << " tokens=" << n_tokens;
             std::vector<double> ref, mag;
@@ -89,10 +89,10 @@ TEST(Matmul, PrefillEqualsTokenByTokenBitwise) {
         const int64_t n_tokens = 19;
         const auto X = testing::random_floats(c.cols * n_tokens, rng);
         std::vector<float> batched(c.rows * n_tokens), batched1(c.rows * n_tokens), single(c.rows * n_tokens);
-        matmul(pool2, c.type, W.data(), c.rows, c.cols, X.data(), n_tokens, batched.data(), scratch);
-        matmul(pool1, c.type, W.data(), c.rows, c.cols, X.data(), n_tokens, batched1.data(), scratch);
+        matmul(pool2, plain_matrix(c.type, W.data(), c.rows, c.cols), X.data(), n_tokens, batched.data(), scratch);
+        matmul(pool1, plain_matrix(c.type, W.data(), c.rows, c.cols), X.data(), n_tokens, batched1.data(), scratch);
         for (int64_t t = 0; t < n_tokens; ++t)
-            matmul(pool2, c.type, W.data(), c.rows, c.cols, X.data() + t * c.cols, 1, single.data() + t * c.rows, scratch);
+            matmul(pool2, plain_matrix(c.type, W.data(), c.rows, c.cols), X.data() + t * c.cols, 1, single.data() + t * c.rows, scratch);
         EXPECT_EQ(0, std::memcmp(batched.data(), single.data(), single.size() * sizeof(float)))
             << testing::traits(c.type).name << ": prefill differs from token-by-token decode";
         EXPECT_EQ(0, std::memcmp(batched.data(), batched1.data(), single.size() * sizeof(float)))
@@ -114,7 +114,7 @@ TEST(Matmul, DecodeEqualsVecDotBitwise) {
         const auto W = random_matrix(c, rng);
         const auto X = testing::random_floats(c.cols, rng);
         std::vector<float> y(c.rows);
-        matmul(pool, c.type, W.data(), c.rows, c.cols, X.data(), 1, y.data(), scratch);
+        matmul(pool, plain_matrix(c.type, W.data(), c.rows, c.cols), X.data(), 1, y.data(), scratch);
         const auto xq = c.type == GgmlType::F32 ? std::vector<uint8_t>(reinterpret_cast<const uint8_t*>(X.data()),
                                                                         reinterpret_cast<const uint8_t*>(X.data() + c.cols))
                                                 : testing::convert_activations(c.type, X);
@@ -137,10 +137,10 @@ TEST(Matmul, ReportThroughput) {
         const auto W = random_matrix(c, rng);
         const auto X = testing::random_floats(c.cols, rng);
         std::vector<float> y(c.rows);
-        matmul(pool, t, W.data(), c.rows, c.cols, X.data(), 1, y.data(), scratch);  // warm-up
+        matmul(pool, plain_matrix(t, W.data(), c.rows, c.cols), X.data(), 1, y.data(), scratch);  // warm-up
         const int iters = 10;
         const auto t0 = std::chrono::steady_clock::now();
-        for (int i = 0; i < iters; ++i) matmul(pool, t, W.data(), c.rows, c.cols, X.data(), 1, y.data(), scratch);
+        for (int i = 0; i < iters; ++i) matmul(pool, plain_matrix(t, W.data(), c.rows, c.cols), X.data(), 1, y.data(), scratch);
         const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / iters;
         std::printf("[Matmul] %s 4096x4096 decode (%s, 2 threads): %.3f ms, %.1f GB/s of weights\n",
                     testing::traits(t).name, isa_name(best_kernels().isa), s * 1e3, W.size() / s / 1e9);

@@ -15,7 +15,7 @@ FullModel::FullModel(const sdk::Host& host, const veil_model_source& source, con
     : options_(options), store_(source, options.mlock, [host](veil_error* e) { host.drop_error(e); }) {
     llama_ = translate_engine_errors([&] {
         return std::make_unique<engine::LlamaModel>(
-            source, [this](size_t i) { return store_.data(i); }, options_.threads);
+            source, [this](size_t i) { return store_.data(i); }, options_.threads, engine::LlamaModel::Rows::Grouped);
     });
 }
 

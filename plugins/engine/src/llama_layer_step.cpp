@@ -14,7 +14,7 @@ void weight_matmul(const ComputePools& pools, const WeightMatrix& w, const float
     constexpr uint64_t kMinParallelMacs = uint64_t{1} << 18;
     const uint64_t macs = static_cast<uint64_t>(w.rows) * static_cast<uint64_t>(w.cols) * n;
     ThreadPool& pool = macs < kMinParallelMacs ? pools.serial : pools.parallel;
-    matmul(pool, w.type, w.data, w.rows, w.cols, x, n, y, scratch);
+    matmul(pool, w, x, n, y, scratch);
 }
 
 LayerActivations::LayerActivations(const LlamaHParams& hp, uint32_t max_rows) : max_rows_(max_rows) {

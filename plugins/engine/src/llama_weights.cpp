@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "veil/engine/llama_error.h"
+#include "veil/engine/row_groups.h"
 
 namespace veil::engine {
 namespace {
@@ -170,6 +171,23 @@ LlamaWeights bind_llama_weights(const veil_model_source& source, LlamaHParams& h
     for (const LlamaLayerTensors& L : t.layers) w.layers.push_back(bind_llama_layer(source, L, data_of));
     w.total_bytes = t.total_bytes;
     return w;
+}
+
+namespace {
+
+void group_if_faster(WeightMatrix& m) {
+    if (row_groups_pay_off(m.type)) group_rows(m);
+}
+
+}  // namespace
+
+void group_weight_rows(LlamaLayerWeights& l) {
+    for (WeightMatrix* m : {&l.wq, &l.wk, &l.wv, &l.wo, &l.gate, &l.up, &l.down}) group_if_faster(*m);
+}
+
+void group_weight_rows(LlamaWeights& w) {
+    for (LlamaLayerWeights& l : w.layers) group_weight_rows(l);
+    if (w.output.data != w.tok_embd.data) group_if_faster(w.output);
 }
 
 }  // namespace veil::engine

@@ -62,9 +62,9 @@ void forward(const Layer& L, KvCache& cache, Rope& rope, AttentionScratch& as, M
     const uint32_t d = kDim, kvd = kKvDim, hd = 64;
     rope.prepare(pos0, n);
     for (uint32_t t = 0; t < n; ++t) rms_norm(&a.x[t * d], L.norm.data(), d, 1e-5f, &a.xn[t * d]);
-    matmul(p, L.type, L.wq.data(), kDim, kDim, a.xn.data(), n, a.q.data(), ms);
-    matmul(p, L.type, L.wk.data(), kKvDim, kDim, a.xn.data(), n, a.k.data(), ms);
-    matmul(p, L.type, L.wv.data(), kKvDim, kDim, a.xn.data(), n, a.v.data(), ms);
+    matmul(p, plain_matrix(L.type, L.wq.data(), kDim, kDim), a.xn.data(), n, a.q.data(), ms);
+    matmul(p, plain_matrix(L.type, L.wk.data(), kKvDim, kDim), a.xn.data(), n, a.k.data(), ms);
+    matmul(p, plain_matrix(L.type, L.wv.data(), kKvDim, kDim), a.xn.data(), n, a.v.data(), ms);
     for (uint32_t t = 0; t < n; ++t) {
         rope.apply(&a.q[t * d], 32, t);
         rope.apply(&a.k[t * kvd], 4, t);
@@ -74,13 +74,13 @@ void forward(const Layer& L, KvCache& cache, Rope& rope, AttentionScratch& as, M
         }
     }
     attention(p, L.hp, cache, 0, a.q.data(), n, pos0, a.attn.data(), as);
-    matmul(p, L.type, L.wo.data(), kDim, kDim, a.attn.data(), n, a.proj.data(), ms);
+    matmul(p, plain_matrix(L.type, L.wo.data(), kDim, kDim), a.attn.data(), n, a.proj.data(), ms);
     add_inplace(a.x.data(), a.proj.data(), static_cast<int64_t>(n) * d);
     for (uint32_t t = 0; t < n; ++t) rms_norm(&a.x[t * d], L.norm.data(), d, 1e-5f, &a.xn[t * d]);
-    matmul(p, L.type, L.gate.data(), kFfn, kDim, a.xn.data(), n, a.g.data(), ms);
-    matmul(p, L.type, L.up.data(), kFfn, kDim, a.xn.data(), n, a.u.data(), ms);
+    matmul(p, plain_matrix(L.type, L.gate.data(), kFfn, kDim), a.xn.data(), n, a.g.data(), ms);
+    matmul(p, plain_matrix(L.type, L.up.data(), kFfn, kDim), a.xn.data(), n, a.u.data(), ms);
     swiglu(a.g.data(), a.u.data(), static_cast<int64_t>(n) * kFfn);
-    matmul(p, L.type, L.down.data(), kDim, kFfn, a.g.data(), n, a.proj.data(), ms);
+    matmul(p, plain_matrix(L.type, L.down.data(), kDim, kFfn), a.g.data(), n, a.proj.data(), ms);
     add_inplace(a.x.data(), a.proj.data(), static_cast<int64_t>(n) * d);
     // Keep the residual stream bounded across iterations (random weights would blow it up).
     for (uint32_t t = 0; t < n; ++t) rms_norm(&a.x[t * d], L.norm.data(), d, 1e-5f, &a.x[t * d]);

@@ -17,9 +17,9 @@ void run_matmul(benchmark::State& state, GgmlType type, int64_t n_tokens) {
     const std::vector<float> x = testing::random_floats(cols * n_tokens, rng);
     std::vector<float> y(static_cast<size_t>(rows * n_tokens));
     MatmulScratch scratch;
-    matmul(pool(), type, w.data(), rows, cols, x.data(), n_tokens, y.data(), scratch);  // sizes scratch
+    matmul(pool(), plain_matrix(type, w.data(), rows, cols), x.data(), n_tokens, y.data(), scratch);  // sizes scratch
     for (auto _ : state) {
-        matmul(pool(), type, w.data(), rows, cols, x.data(), n_tokens, y.data(), scratch);
+        matmul(pool(), plain_matrix(type, w.data(), rows, cols), x.data(), n_tokens, y.data(), scratch);
         benchmark::DoNotOptimize(y.data());
     }
     state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(w.size()));

@@ -14,9 +14,14 @@ namespace veil::engine {
 
 class LlamaModel {
 public:
+    // How the bound weights' rows are laid out: as the file stores them, or rewritten in place into
+    // 16-row groups where that is faster (group_weight_rows; data_of's memory must then be
+    // writable and the caller's).
+    enum class Rows { AsStored, Grouped };
+
     // Reads hyper-parameters from `source`'s metadata and binds its tensors through data_of.
     // n_threads >= 1. Throws LlamaError on anything malformed or unsupported.
-    LlamaModel(const veil_model_source& source, const TensorData& data_of, int n_threads);
+    LlamaModel(const veil_model_source& source, const TensorData& data_of, int n_threads, Rows rows = Rows::AsStored);
 
     const LlamaHParams& hparams() const { return hp_; }
     const LlamaWeights& weights() const { return w_; }

@@ -10,19 +10,9 @@
 #include "veil/backend.h"
 #include "veil/engine/ggml_types.h"
 #include "veil/engine/llama_hparams.h"
+#include "veil/engine/weight_matrix.h"
 
 namespace veil::engine {
-
-// A 2-D weight: `rows` rows of `cols` elements of `type` (GGUF dims[0] = cols, dims[1] = rows).
-struct WeightMatrix {
-    GgmlType type = GgmlType::F32;
-    const void* data = nullptr;
-    int64_t rows = 0;
-    int64_t cols = 0;
-    size_t row_stride = 0;  // bytes per row
-
-    const void* row(int64_t r) const { return static_cast<const uint8_t*>(data) + static_cast<size_t>(r) * row_stride; }
-};
 
 struct LlamaLayerWeights {
     const float* attn_norm = nullptr;  // [n_embd]
@@ -77,5 +67,12 @@ LlamaLayerWeights bind_llama_layer(const veil_model_source& source, const LlamaL
 // give it. Throws LlamaError naming the tensor that is missing or malformed, and refuses tensors
 // the llama graph does not use (biases, experts, rope factors) rather than silently ignoring them.
 LlamaWeights bind_llama_weights(const veil_model_source& source, LlamaHParams& hp, const TensorData& data_of);
+
+// Rewrites, in place, every matmul weight whose type computes faster grouped on this CPU
+// (row_groups_pay_off) into 16-row groups and marks its view Grouped16. The memory behind the
+// views must be writable and belong to the caller; call once per fill of that memory. The output
+// matrix of a model that ties it to tok_embd stays Plain (embedding lookups read plain rows).
+void group_weight_rows(LlamaLayerWeights& layer);
+void group_weight_rows(LlamaWeights& w);
 
 }  // namespace veil::engine

@@ -6,6 +6,7 @@
 
 #include "veil/engine/ggml_types.h"
 #include "veil/engine/thread_pool.h"
+#include "veil/engine/weight_matrix.h"
 
 namespace veil::engine {
 
@@ -16,12 +17,12 @@ struct MatmulScratch {
     std::vector<uint8_t> x_converted;
 };
 
-// Y[t * rows + r] = sum_c W[r][c] * X[t * cols + c]   for t < n_tokens, r < rows.
-// W is `rows` rows of `cols` elements of `wtype`, each row row_bytes(wtype, cols) bytes, contiguous.
-// Activations are converted once per call; rows are split across the pool's threads, and for
-// n_tokens > 1 each weight block is reused across tokens (batched prefill, register-blocked tile
-// kernels). Bit-identical for any thread count, and prefill equals token-by-token decode.
-void matmul(ThreadPool& pool, GgmlType wtype, const void* W, int64_t rows, int64_t cols, const float* X,
-            int64_t n_tokens, float* Y, MatmulScratch& scratch);
+// Y[t * rows + r] = sum_c W[r][c] * X[t * cols + c]   for t < n_tokens, r < W.rows, c < W.cols,
+// W in either row layout (weight_matrix.h). Activations are converted once per call; rows are split
+// across the pool's threads, and for n_tokens > 1 each weight block is reused across tokens
+// (batched prefill, register-blocked kernels). Bit-identical for any thread count, and prefill
+// equals token-by-token decode; a Grouped16 matrix rounds differently from its Plain original.
+void matmul(ThreadPool& pool, const WeightMatrix& W, const float* X, int64_t n_tokens, float* Y,
+            MatmulScratch& scratch);
 
 }  // namespace veil::engine
