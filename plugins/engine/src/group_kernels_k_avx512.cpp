@@ -1,10 +1,226 @@
-// AVX-512 VNNI grouped kernels for Q4_K and Q6_K (group_kernels.h). Not written yet: nullptr
-// sends these types to the scalar reference and keeps them Plain (row_groups_pay_off).
+// AVX-512 VNNI grouped kernels for Q4_K and Q6_K (group_kernels.h): the 16 rows of a group in the
+// 16 lanes of a zmm register. Each 64-byte load of quants holds 4 consecutive quants of all 16 rows;
+// one dpbusd per 4 quants against 4 activation bytes broadcast to every lane gives exact int32
+// sums per sub-block, which are scaled by the rows' integer sub-block scales (vpmulld) and summed
+// exactly; the super-block then costs one or two fused multiply-adds per lane, as in the scalar
+// reference (group_kernels_scalar.cpp). Up to kTile activation rows share each unpacked quant.
+#include <immintrin.h>
+
+#include <cstring>
+
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+
 #include "group_kernels_avx512.h"
+#include "veil/engine/ggml_blocks.h"
 
 namespace veil::engine::detail {
+namespace {
 
-GroupDotFn avx512_group_dot_q4_k() { return nullptr; }
-GroupDotFn avx512_group_dot_q6_k() { return nullptr; }
+using namespace blocks;
+
+constexpr int kTile = 4;
+
+inline __m512i broadcast4(const int8_t* p) {
+    int32_t v;
+    std::memcpy(&v, p, 4);
+    return _mm512_set1_epi32(v);
+}
+
+inline __m512 halves16(const uint8_t* p) {
+    return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+}
+
+// Calls body(t0, std::integral_constant<int, T>) for token tiles of kTile, then the remainder.
+template <template <int> class Kernel, typename... Args>
+void by_tiles(int n_x, const uint8_t* x, size_t xs, float* out, size_t os, Args... args) {
+    int t = 0;
+    for (; t + kTile <= n_x; t += kTile) Kernel<kTile>::run(x + static_cast<size_t>(t) * xs, xs, out + t * os, os, args...);
+    const uint8_t* xr = x + static_cast<size_t>(t) * xs;
+    float* o = out + t * os;
+    switch (n_x - t) {
+        case 3: Kernel<3>::run(xr, xs, o, os, args...); break;
+        case 2: Kernel<2>::run(xr, xs, o, os, args...); break;
+        case 1: Kernel<1>::run(xr, xs, o, os, args...); break;
+        default: break;
+    }
+}
+
+// ---- Q4_K -------------------------------------------------------------------------------------
+// Grouped super-block column (2304 bytes): d[16] | dmin[16] | scales [12][16] | qs [32 chunks][16][4].
+// qs byte 32p + l of a row (p < 4, l < 32) holds element 64p + l (low nibble, sub-block 2p) and
+// 64p + 32 + l (high nibble, sub-block 2p + 1); chunk c = 8p + l / 4.
+
+constexpr size_t kQ4KCol = 16 * sizeof(BlockQ4_K);
+
+// The 8 six-bit scales and mins of 16 rows: 128-bit lane j % 4 of sc[j / 4] (resp. mn[j / 4]) holds
+// sub-block j's value for rows 0..15 (scale_min_k4 on the transposed scale bytes).
+struct Q4KScales {
+    __m512i sc[2], mn[2];
+    explicit Q4KScales(const uint8_t* s) {
+        const __m512i z0 = _mm512_loadu_si512(s), z1 = _mm512_loadu_si512(s + 64), z2 = _mm512_loadu_si512(s + 128);
+        const __m512i low6 = _mm512_set1_epi8(0x3F), low4 = _mm512_set1_epi8(0x0F), bits45 = _mm512_set1_epi8(0x30);
+        sc[0] = _mm512_and_si512(z0, low6);
+        mn[0] = _mm512_and_si512(z1, low6);
+        sc[1] = _mm512_or_si512(_mm512_and_si512(z2, low4), _mm512_and_si512(_mm512_srli_epi16(z0, 2), bits45));
+        mn[1] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(z2, 4), low4),
+                                _mm512_and_si512(_mm512_srli_epi16(z1, 2), bits45));
+    }
+    template <int J>
+    static __m512i lane(const __m512i (&v)[2]) {
+        return _mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(v[J / 4], J % 4));
+    }
+};
+
+template <int T>
+struct Q4KTile {
+    static void run(const uint8_t* x, size_t xs, float* out, size_t os, int64_t nb, const uint8_t* group,
+                    size_t side_off) {
+        __m512 acc[T];
+        for (int t = 0; t < T; ++t) acc[t] = _mm512_setzero_ps();
+        const __m512i low4 = _mm512_set1_epi8(0x0F);
+        for (int64_t b = 0; b < nb; ++b) {
+            const uint8_t* col = group + static_cast<size_t>(b) * kQ4KCol;
+            const Q4KScales s(col + 64);
+            const BlockQ8_K* xb[T];
+            __m512i sumi[T];
+            for (int t = 0; t < T; ++t) {
+                xb[t] = reinterpret_cast<const BlockQ8_K*>(x + static_cast<size_t>(t) * xs) + b;
+                sumi[t] = _mm512_setzero_si512();
+            }
+            #pragma GCC unroll 4
+            for (int p = 0; p < 4; ++p) {
+                __m512i lo[T], hi[T];
+                for (int t = 0; t < T; ++t) lo[t] = hi[t] = _mm512_setzero_si512();
+                #pragma GCC unroll 8
+                for (int c = 0; c < 8; ++c) {
+                    const __m512i v = _mm512_loadu_si512(col + 256 + 64 * (8 * p + c));
+                    const __m512i ql = _mm512_and_si512(v, low4);
+                    const __m512i qh = _mm512_and_si512(_mm512_srli_epi16(v, 4), low4);
+                    #pragma GCC unroll 4
+                    for (int t = 0; t < T; ++t) {
+                        lo[t] = _mm512_dpbusd_epi32(lo[t], ql, broadcast4(xb[t]->qs + 64 * p + 4 * c));
+                        hi[t] = _mm512_dpbusd_epi32(hi[t], qh, broadcast4(xb[t]->qs + 64 * p + 32 + 4 * c));
+                    }
+                }
+                __m512i sc_lo, sc_hi;
+                switch (p) {  // template lane index: 2p and 2p + 1
+                    case 0: sc_lo = Q4KScales::lane<0>(s.sc); sc_hi = Q4KScales::lane<1>(s.sc); break;
+                    case 1: sc_lo = Q4KScales::lane<2>(s.sc); sc_hi = Q4KScales::lane<3>(s.sc); break;
+                    case 2: sc_lo = Q4KScales::lane<4>(s.sc); sc_hi = Q4KScales::lane<5>(s.sc); break;
+                    default: sc_lo = Q4KScales::lane<6>(s.sc); sc_hi = Q4KScales::lane<7>(s.sc); break;
+                }
+                for (int t = 0; t < T; ++t)
+                    sumi[t] = _mm512_add_epi32(sumi[t], _mm512_add_epi32(_mm512_mullo_epi32(lo[t], sc_lo),
+                                                                         _mm512_mullo_epi32(hi[t], sc_hi)));
+            }
+            const __m512i m[8] = {Q4KScales::lane<0>(s.mn), Q4KScales::lane<1>(s.mn), Q4KScales::lane<2>(s.mn),
+                                  Q4KScales::lane<3>(s.mn), Q4KScales::lane<4>(s.mn), Q4KScales::lane<5>(s.mn),
+                                  Q4KScales::lane<6>(s.mn), Q4KScales::lane<7>(s.mn)};
+            const __m512 dw = halves16(col), dminw = halves16(col + 32);
+            for (int t = 0; t < T; ++t) {
+                const int32_t* bsum32 = reinterpret_cast<const int32_t*>(x + static_cast<size_t>(t) * xs + side_off) + 8 * b;
+                __m512i summ = _mm512_setzero_si512();
+                for (int j = 0; j < 8; ++j) summ = _mm512_add_epi32(summ, _mm512_mullo_epi32(m[j], _mm512_set1_epi32(bsum32[j])));
+                const __m512 xd = _mm512_set1_ps(xb[t]->d);
+                acc[t] = _mm512_fmadd_ps(_mm512_mul_ps(dw, xd), _mm512_cvtepi32_ps(sumi[t]), acc[t]);
+                acc[t] = _mm512_fnmadd_ps(_mm512_mul_ps(dminw, xd), _mm512_cvtepi32_ps(summ), acc[t]);
+            }
+        }
+        for (int t = 0; t < T; ++t) _mm512_storeu_ps(out + static_cast<size_t>(t) * os, acc[t]);
+    }
+};
+
+void dot_q4_k(int64_t n, const uint8_t* group, const uint8_t* x, size_t xs, size_t side_off, int n_x, float* out,
+              size_t os) {
+    by_tiles<Q4KTile>(n_x, x, xs, out, os, n / 256, group, side_off);
+}
+
+// ---- Q6_K -------------------------------------------------------------------------------------
+// Grouped super-block column (3360 bytes): ql [32 chunks][16][4] | qh [16 chunks][16][4] |
+// scales [16][16] | d[16]. Element 128h + 32q + 4u + k (h < 2, q < 4, u < 8, k < 4) has its low
+// 4 bits in ql chunk 16h + 8(q % 2) + u (low nibble for q < 2), its high 2 bits at bits 2q of qh
+// chunk 8h + u, and belongs to sub-block 8h + 2q + u / 4.
+
+constexpr size_t kQ6KCol = 16 * sizeof(BlockQ6_K);
+constexpr size_t kQ6KQh = 2048, kQ6KScales = 3072, kQ6KD = 3328;
+
+template <int T>
+struct Q6KTile {
+    static void run(const uint8_t* x, size_t xs, float* out, size_t os, int64_t nb, const uint8_t* group,
+                    size_t side_off) {
+        __m512 acc[T];
+        for (int t = 0; t < T; ++t) acc[t] = _mm512_setzero_ps();
+        const __m512i low4 = _mm512_set1_epi8(0x0F), bits45 = _mm512_set1_epi8(0x30);
+        for (int64_t b = 0; b < nb; ++b) {
+            const uint8_t* col = group + static_cast<size_t>(b) * kQ6KCol;
+            const int8_t* a[T];
+            const int32_t* bias[T];
+            __m512i sumi[T];
+            for (int t = 0; t < T; ++t) {
+                const uint8_t* xr = x + static_cast<size_t>(t) * xs;
+                a[t] = (reinterpret_cast<const BlockQ8_K*>(xr) + b)->qs;
+                bias[t] = reinterpret_cast<const int32_t*>(xr + side_off) + 16 * b;
+                sumi[t] = _mm512_setzero_si512();
+            }
+            #pragma GCC unroll 2
+            for (int h = 0; h < 2; ++h) {
+                #pragma GCC unroll 2
+                for (int half = 0; half < 2; ++half) {  // u in [4 half, 4 half + 4): sub-blocks 8h + 2q + half
+                    __m512i s[4][T];
+                    for (int q = 0; q < 4; ++q)
+                        for (int t = 0; t < T; ++t) s[q][t] = _mm512_set1_epi32(bias[t][8 * h + 2 * q + half]);
+                    #pragma GCC unroll 2
+                    for (int u2 = 2 * half; u2 < 2 * half + 2; ++u2) {
+                        __m512i w[2][4];  // [u & 1][q]
+                        #pragma GCC unroll 2
+                        for (int e = 0; e < 2; ++e) {
+                            const int u = 2 * u2 + e;
+                            const __m512i l0 = _mm512_loadu_si512(col + 64 * (16 * h + u));
+                            const __m512i l1 = _mm512_loadu_si512(col + 64 * (16 * h + 8 + u));
+                            const __m512i qh = _mm512_loadu_si512(col + kQ6KQh + 64 * (8 * h + u));
+                            w[e][0] = _mm512_or_si512(_mm512_and_si512(l0, low4), _mm512_and_si512(_mm512_slli_epi16(qh, 4), bits45));
+                            w[e][1] = _mm512_or_si512(_mm512_and_si512(l1, low4), _mm512_and_si512(_mm512_slli_epi16(qh, 2), bits45));
+                            w[e][2] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(l0, 4), low4), _mm512_and_si512(qh, bits45));
+                            w[e][3] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(l1, 4), low4),
+                                                      _mm512_and_si512(_mm512_srli_epi16(qh, 2), bits45));
+                        }
+                        #pragma GCC unroll 4
+                        for (int q = 0; q < 4; ++q) {
+                            const int e0 = 128 * h + 32 * q + 8 * u2;  // first element of u = 2 * u2
+                            #pragma GCC unroll 4
+                            for (int t = 0; t < T; ++t) {
+                                s[q][t] = _mm512_dpbusd_epi32(s[q][t], w[0][q], broadcast4(a[t] + e0));
+                                s[q][t] = _mm512_dpbusd_epi32(s[q][t], w[1][q], broadcast4(a[t] + e0 + 4));
+                            }
+                        }
+                    }
+                    #pragma GCC unroll 4
+                    for (int q = 0; q < 4; ++q) {
+                        const int j = 8 * h + 2 * q + half;
+                        const __m512i sc = _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(col + kQ6KScales + 16 * j)));
+                        for (int t = 0; t < T; ++t) sumi[t] = _mm512_add_epi32(sumi[t], _mm512_mullo_epi32(s[q][t], sc));
+                    }
+                }
+            }
+            const __m512 dw = halves16(col + kQ6KD);
+            for (int t = 0; t < T; ++t) {
+                const float xd = (reinterpret_cast<const BlockQ8_K*>(x + static_cast<size_t>(t) * xs) + b)->d;
+                acc[t] = _mm512_fmadd_ps(_mm512_mul_ps(dw, _mm512_set1_ps(xd)), _mm512_cvtepi32_ps(sumi[t]), acc[t]);
+            }
+        }
+        for (int t = 0; t < T; ++t) _mm512_storeu_ps(out + static_cast<size_t>(t) * os, acc[t]);
+    }
+};
+
+void dot_q6_k(int64_t n, const uint8_t* group, const uint8_t* x, size_t xs, size_t side_off, int n_x, float* out,
+              size_t os) {
+    by_tiles<Q6KTile>(n_x, x, xs, out, os, n / 256, group, side_off);
+}
+
+}  // namespace
+
+GroupDotFn avx512_group_dot_q4_k() { return dot_q4_k; }
+GroupDotFn avx512_group_dot_q6_k() { return dot_q6_k; }
 
 }  // namespace veil::engine::detail
