@@ -1,9 +1,11 @@
 // The streaming window: a fixed set of weight buffers (slots) and an I/O thread that fills them
 // with the streamed units in pass order, running ahead of the compute thread by as many units as
 // there are free slots; a helper thread reads half of each unit's tensors, so two reads are in
-// flight (a single synchronous reader leaves the device idle between requests). The compute thread acquires units in the same cyclic order and releases
-// each one when done; release zeroizes the slot before the I/O thread reuses it. After the last
-// unit of a pass the I/O thread wraps around and reads the first units of the next pass.
+// flight (a single synchronous reader leaves the device idle between requests); each reader
+// regroups the tensors it read into 16-row groups (WeightBuffer), off the compute thread. The
+// compute thread acquires units in the same cyclic order and releases each one when done;
+// release zeroizes the slot before the I/O thread reuses it. After the last unit of a pass the
+// I/O thread wraps around and reads the first units of the next pass.
 #pragma once
 
 #include <condition_variable>
@@ -20,7 +22,7 @@
 namespace veil::backend_stream {
 
 struct PrefetchCounters {
-    uint64_t read_ns = 0;         // wall time of the window's unit reads
+    uint64_t read_ns = 0;         // wall time of the window's unit reads (regrouping included)
     uint64_t read_bytes = 0;      // bytes they read
     uint64_t stall_ns = 0;        // compute thread waiting for a unit
     uint64_t units_acquired = 0;

@@ -358,7 +358,7 @@ void StreamModel::run_head_piece(const WeightUnit& unit, const uint8_t* buffer, 
     for (const Request& r : reqs)
         if (r.logits != nullptr) outs.push_back(r.logits);
     if (outs.empty()) return;  // read to keep the window in order, not needed this pass
-    const engine::WeightMatrix w = head_view(source_, index_, unit, buffer);
+    const engine::WeightMatrix w = head_view(source_, unit, buffer);
     const engine::ComputePools pools{*pool_, *serial_pool_};
     const size_t rows = static_cast<size_t>(unit.row1 - unit.row0);
     for (size_t g0 = 0; g0 < outs.size(); g0 += kHeadRows) {
@@ -374,10 +374,12 @@ std::string StreamModel::stats_json() const {
     Poco::JSON::Object o;
     Poco::JSON::Array resident_layers, streamed_layers;
     size_t head_pieces = 0, head_resident = 0;
-    uint64_t resident_bytes = 0, streamed_bytes = 0;
+    uint64_t resident_bytes = 0, streamed_bytes = 0, grouped_bytes = 0;
     for (size_t i = 0; i < units_.size(); ++i) {
         const bool res = resident_[i] != nullptr;
         (res ? resident_bytes : streamed_bytes) += units_[i].bytes;
+        for (const Extent& e : units_[i].extents)
+            if (e.layout == engine::RowLayout::Grouped16) grouped_bytes += e.bytes;
         if (units_[i].kind == WeightUnit::Kind::Layer) (res ? resident_layers : streamed_layers).add(units_[i].layer);
         else {
             ++head_pieces;
@@ -401,10 +403,12 @@ std::string StreamModel::stats_json() const {
     o.set("head_pieces_resident", static_cast<Poco::UInt64>(head_resident));
     o.set("resident_bytes", static_cast<Poco::UInt64>(resident_bytes));
     o.set("streamed_bytes_per_pass", static_cast<Poco::UInt64>(streamed_bytes));
+    o.set("grouped_weight_bytes", static_cast<Poco::UInt64>(grouped_bytes));  // in 16-row groups (weight_units.h)
     o.set("units_evicted", static_cast<Poco::UInt64>(units_evicted_.load()));
     o.set("units_promoted", static_cast<Poco::UInt64>(units_promoted_.load()));
     o.set("bytes_read", static_cast<Poco::UInt64>(bytes_read));
     o.set("read_ns", static_cast<Poco::UInt64>(read_ns));  // summed over reading threads
+    o.set("group_ns", static_cast<Poco::UInt64>(io_.group_ns.load()));  // likewise, regrouping what they read
     o.set("stall_ns", static_cast<Poco::UInt64>(pc.stall_ns));
     o.set("window_read_bytes_per_s",
           pc.read_ns == 0 ? 0.0 : static_cast<double>(pc.read_bytes) * 1e9 / static_cast<double>(pc.read_ns));

@@ -77,6 +77,14 @@ void WeightBuffer::read_extent(const veil_model_source& source, const Extent& e,
     const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
     counters_.read_ns.fetch_add(static_cast<uint64_t>(ns), std::memory_order_relaxed);
     counters_.bytes_read.fetch_add(e.bytes, std::memory_order_relaxed);
+    // On the reading thread, right after the read: with two readers (the prefetcher's I/O and
+    // helper threads) one regroups while the other's read is in flight.
+    if (e.layout == engine::RowLayout::Plain) return;
+    const auto t1 = std::chrono::steady_clock::now();
+    group_extent(source, e, base_);
+    counters_.group_ns.fetch_add(static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t1).count()),
+        std::memory_order_relaxed);
 }
 
 }  // namespace veil::backend_stream

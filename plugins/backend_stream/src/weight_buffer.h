@@ -1,5 +1,7 @@
 // A plugin-owned buffer of plaintext weights: an anonymous mapping kept out of core dumps,
-// zeroized before it is unmapped. Filled unit by unit through the model source's read().
+// zeroized before it is unmapped. Filled unit by unit through the model source's read(); every
+// extent read is left in its planned row layout (group_extent, weight_units.h), so a filled
+// buffer — or a copy of one — is ready for the views.
 #pragma once
 
 #include <atomic>
@@ -17,6 +19,7 @@ struct WeightIoCounters {
     std::atomic<uint64_t> bytes_read{0};
     std::atomic<uint64_t> read_ns{0};
     std::atomic<uint64_t> bytes_zeroized{0};
+    std::atomic<uint64_t> group_ns{0};  // regrouping extents after their reads (not in read_ns)
 };
 
 class WeightBuffer {

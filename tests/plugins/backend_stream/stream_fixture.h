@@ -11,6 +11,7 @@
 #include <regex>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "test_llama_support.h"  // includes core's host_api.h, which defines struct veil_error
@@ -31,6 +32,39 @@ inline Err take(veil_error* e) {
     }
     return r;
 }
+
+// A backend-owned handle (a model or a session) released when it goes out of scope — also when a
+// failed ASSERT returns from the test early. Declare a model after its source and sessions after
+// their model: backend.h wants sessions destroyed before unload and the source valid until unload
+// returns. A model leaked past its source crashed the test process after a failed comparison:
+// backend_stream's prefetcher reads the next pass's first units ahead, from the destroyed source.
+template <void (*veil_backend_vtable::*Release)(void*)>
+class BackendHandle {
+public:
+    BackendHandle() = default;
+    BackendHandle(const veil_backend_vtable* vt, void* handle) : vt_(vt), handle_(handle) {}
+    BackendHandle(BackendHandle&& o) noexcept : vt_(o.vt_), handle_(std::exchange(o.handle_, nullptr)) {}
+    BackendHandle& operator=(BackendHandle&& o) noexcept {
+        if (this != &o) {
+            reset();
+            vt_ = o.vt_;
+            handle_ = std::exchange(o.handle_, nullptr);
+        }
+        return *this;
+    }
+    ~BackendHandle() { reset(); }
+
+    void* get() const { return handle_; }
+    void reset() {
+        if (handle_ != nullptr) (vt_->*Release)(std::exchange(handle_, nullptr));
+    }
+
+private:
+    const veil_backend_vtable* vt_ = nullptr;
+    void* handle_ = nullptr;
+};
+using LoadedModel = BackendHandle<&veil_backend_vtable::unload>;
+using OpenSession = BackendHandle<&veil_backend_vtable::session_destroy>;
 
 class BackendPlugin {
 public:
@@ -62,21 +96,31 @@ public:
     BackendPlugin(const BackendPlugin&) = delete;
     BackendPlugin& operator=(const BackendPlugin&) = delete;
 
-    Err load(const veil_model_source& src, const std::string& options, void** model) {
-        return take(vt->load(instance, &src, options.c_str(), model));
+    // On success `out` holds the model (a model it held before is unloaded).
+    Err load(const veil_model_source& src, const std::string& options, LoadedModel& out) {
+        void* model = nullptr;
+        Err e = take(vt->load(instance, &src, options.c_str(), &model));
+        if (e.ok) out = LoadedModel(vt, model);
+        return e;
     }
-    Poco::JSON::Object::Ptr stats(void* model) {
+    Err open_session(const LoadedModel& model, uint32_t n_ctx, OpenSession& out) {
+        void* session = nullptr;
+        Err e = take(vt->session_create(model.get(), n_ctx, &session));
+        if (e.ok) out = OpenSession(vt, session);
+        return e;
+    }
+    Poco::JSON::Object::Ptr stats(const LoadedModel& model) {
         char* json = nullptr;
-        Err e = take(vt->stats(model, &json));
+        Err e = take(vt->stats(model.get(), &json));
         if (!e.ok) throw std::runtime_error("stats: " + e.message);
         auto obj = Poco::JSON::Parser().parse(json).extract<Poco::JSON::Object::Ptr>();
         std::free(json);
         return obj;
     }
-    uint32_t n_vocab(void* model) {
+    uint32_t n_vocab(const LoadedModel& model) {
         veil_model_info info_out{};
         info_out.struct_size = sizeof(info_out);
-        take(vt->model_info(model, &info_out));
+        take(vt->model_info(model.get(), &info_out));
         return info_out.n_vocab;
     }
 
@@ -102,8 +146,8 @@ inline std::string budget_json(uint64_t budget) {
 // The smallest budget backend_stream accepts for `src`, read from its refusal of a 1-byte budget
 // ("... needs at least X MiB (N bytes) ...").
 inline uint64_t minimum_budget(const veil_model_source& src) {
-    void* model = nullptr;
-    Err e = stream_plugin().load(src, budget_json(1), &model);
+    LoadedModel model;
+    Err e = stream_plugin().load(src, budget_json(1), model);
     if (e.ok) throw std::runtime_error("a 1-byte budget was accepted");
     std::smatch m;
     if (!std::regex_search(e.message, m, std::regex(R"(needs at least [0-9.]+ MiB \(([0-9]+) bytes\))")))
@@ -112,25 +156,34 @@ inline uint64_t minimum_budget(const veil_model_source& src) {
 }
 
 // Greedy generation through the ABI: prompt, then n_steps tokens; every step's logits.
-inline std::vector<std::vector<float>> greedy_logits(BackendPlugin& p, void* model, const std::vector<int32_t>& prompt,
-                                                     size_t n_steps, uint32_t n_ctx = 0) {
+inline std::vector<std::vector<float>> greedy_logits(BackendPlugin& p, const LoadedModel& model,
+                                                     const std::vector<int32_t>& prompt, size_t n_steps, uint32_t n_ctx = 0) {
     const uint32_t n_vocab = p.n_vocab(model);
-    void* session = nullptr;
-    Err e = take(p.vt->session_create(model, n_ctx, &session));
+    OpenSession session;
+    Err e = p.open_session(model, n_ctx, session);
     if (!e.ok) throw std::runtime_error("session_create: " + e.message);
     std::vector<std::vector<float>> out;
     std::vector<float> logits(n_vocab);
-    e = take(p.vt->eval(session, prompt.data(), prompt.size(), logits.data()));
+    e = take(p.vt->eval(session.get(), prompt.data(), prompt.size(), logits.data()));
     if (!e.ok) throw std::runtime_error("eval: " + e.message);
     out.push_back(logits);
     for (size_t k = 0; k < n_steps; ++k) {
         const int32_t tok = argmax(logits.data(), logits.size());
-        e = take(p.vt->eval(session, &tok, 1, logits.data()));
+        e = take(p.vt->eval(session.get(), &tok, 1, logits.data()));
         if (!e.ok) throw std::runtime_error("eval: " + e.message);
         out.push_back(logits);
     }
-    p.vt->session_destroy(session);
     return out;
+}
+
+// The logits of a greedy generation through backend_full (everything resident) — what
+// backend_stream must reproduce bit for bit.
+inline std::vector<std::vector<float>> full_greedy_logits(const veil_model_source& src, const std::vector<int32_t>& prompt,
+                                                          size_t n_steps, uint32_t n_ctx = 0) {
+    LoadedModel full;
+    Err e = full_plugin().load(src, R"({"threads":2})", full);
+    if (!e.ok) throw std::runtime_error("backend_full load: " + e.message);
+    return greedy_logits(full_plugin(), full, prompt, n_steps, n_ctx);
 }
 
 }  // namespace veil::test

@@ -42,10 +42,7 @@ TEST_P(StreamMatchesFull, SameLogitsAtEveryBudget) {
     std::vector<int32_t> prompt = kPrompt;
     for (int32_t& t : prompt) t %= 256;  // inside every test model's vocabulary
 
-    void* full = nullptr;
-    ASSERT_TRUE(full_plugin().load(src, R"({"threads":2})", &full).ok);
-    const auto expected = greedy_logits(full_plugin(), full, prompt, 12);
-    full_plugin().vt->unload(full);
+    const auto expected = full_greedy_logits(src, prompt, 12);
 
     const uint64_t min_budget = minimum_budget(src);
     uint64_t weights = 0;
@@ -57,8 +54,8 @@ TEST_P(StreamMatchesFull, SameLogitsAtEveryBudget) {
     for (const Case& c : {Case{"minimum", budget_json(min_budget)}, Case{"partial", budget_json(min_budget + weights / 2)},
                           Case{"unbounded", std::string(R"({"threads":2})")}}) {
         SCOPED_TRACE(c.name);
-        void* model = nullptr;
-        Err e = stream_plugin().load(src, c.options, &model);
+        LoadedModel model;
+        Err e = stream_plugin().load(src, c.options, model);
         ASSERT_TRUE(e.ok) << e.message;
         const auto got = greedy_logits(stream_plugin(), model, prompt, 12);
         ASSERT_EQ(got.size(), expected.size());
@@ -87,7 +84,6 @@ TEST_P(StreamMatchesFull, SameLogitsAtEveryBudget) {
             EXPECT_EQ(streamed, 0u);
             EXPECT_EQ(st->getValue<uint64_t>("units_streamed"), 0u);
         }
-        stream_plugin().vt->unload(model);
     }
 }
 
@@ -102,8 +98,8 @@ INSTANTIATE_TEST_SUITE_P(Models, StreamMatchesFull, ::testing::ValuesIn(model_na
 TEST(BackendStreamPlugin, BelowTheMinimumIsRefusedWithTheNumbers) {
     auto gguf = open_gguf(testdata_dir() / "models" / "synth-d256-Q4_K_M.gguf");
     const uint64_t min_budget = minimum_budget(*gguf->abi());
-    void* model = nullptr;
-    Err e = stream_plugin().load(*gguf->abi(), budget_json(min_budget - 1), &model);
+    LoadedModel model;
+    Err e = stream_plugin().load(*gguf->abi(), budget_json(min_budget - 1), model);
     ASSERT_FALSE(e.ok);
     EXPECT_EQ(e.code, VEIL_ERR_OUT_OF_MEMORY);
     std::printf("[refusal] %s\n", e.message.c_str());
@@ -111,11 +107,11 @@ TEST(BackendStreamPlugin, BelowTheMinimumIsRefusedWithTheNumbers) {
     EXPECT_NE(e.message.find("(" + std::to_string(min_budget) + " bytes)"), std::string::npos) << e.message;
     EXPECT_NE(e.message.find("streaming window"), std::string::npos) << e.message;
     EXPECT_NE(e.message.find("KV cache"), std::string::npos) << e.message;
-    ASSERT_TRUE(stream_plugin().load(*gguf->abi(), budget_json(min_budget), &model).ok);
-    stream_plugin().vt->unload(model);
+    ASSERT_TRUE(stream_plugin().load(*gguf->abi(), budget_json(min_budget), model).ok);
+    model.reset();
 
     for (const char* bad : {R"({"memory_budget":-5})", R"({"memory_budget":"1G"})", R"({"threads":0})", "[]"}) {
-        Err b = stream_plugin().load(*gguf->abi(), bad, &model);
+        Err b = stream_plugin().load(*gguf->abi(), bad, model);
         EXPECT_EQ(b.code, VEIL_ERR_INVALID_ARGUMENT) << bad << ": " << b.message;
     }
 }
@@ -128,30 +124,29 @@ TEST(BackendStreamPlugin, BatchedDecodeMatchesOneSessionAtATime) {
     constexpr size_t kSteps = 6;
     constexpr uint32_t kCtx = 64;
 
-    void* full = nullptr;
-    ASSERT_TRUE(full_plugin().load(src, R"({"threads":2})", &full).ok);
     std::vector<std::vector<std::vector<float>>> expected;
-    for (const auto& p : prompts) expected.push_back(greedy_logits(full_plugin(), full, p, kSteps, kCtx));
-    full_plugin().vt->unload(full);
+    for (const auto& p : prompts) expected.push_back(full_greedy_logits(src, p, kSteps, kCtx));
 
-    void* model = nullptr;
+    LoadedModel model;
     // Room for the three small sessions; little else resident, so most layers stream.
     const uint64_t budget = minimum_budget(src) + (1u << 20);
-    ASSERT_TRUE(stream_plugin().load(src, budget_json(budget), &model).ok);
+    ASSERT_TRUE(stream_plugin().load(src, budget_json(budget), model).ok);
     const uint32_t n_vocab = stream_plugin().n_vocab(model);
+    std::vector<OpenSession> handles(prompts.size());
     std::vector<void*> sessions(prompts.size());
     std::vector<int32_t> next(prompts.size());
     std::vector<float> logits(n_vocab * prompts.size());
     for (size_t i = 0; i < prompts.size(); ++i) {
-        Err e = take(stream_plugin().vt->session_create(model, kCtx, &sessions[i]));
+        Err e = stream_plugin().open_session(model, kCtx, handles[i]);
         ASSERT_TRUE(e.ok) << e.message;
+        sessions[i] = handles[i].get();
         ASSERT_TRUE(take(stream_plugin().vt->eval(sessions[i], prompts[i].data(), prompts[i].size(), logits.data())).ok);
         ASSERT_EQ(std::vector<float>(logits.begin(), logits.begin() + n_vocab), expected[i][0]);
         next[i] = argmax(logits.data(), n_vocab);
     }
     const uint64_t passes_before = stream_plugin().stats(model)->getValue<uint64_t>("passes");
     for (size_t k = 1; k <= kSteps; ++k) {
-        Err e = take(stream_plugin().vt->decode_batch(model, sessions.data(), next.data(), sessions.size(), logits.data()));
+        Err e = take(stream_plugin().vt->decode_batch(model.get(), sessions.data(), next.data(), sessions.size(), logits.data()));
         ASSERT_TRUE(e.ok) << e.message;
         for (size_t i = 0; i < prompts.size(); ++i) {
             std::vector<float> row(logits.begin() + static_cast<long>(i * n_vocab), logits.begin() + static_cast<long>((i + 1) * n_vocab));
@@ -164,19 +159,17 @@ TEST(BackendStreamPlugin, BatchedDecodeMatchesOneSessionAtATime) {
         EXPECT_EQ(stream_plugin().vt->session_position(sessions[i]), prompts[i].size() + kSteps);
 
     void* dup[2] = {sessions[0], sessions[0]};
-    Err e = take(stream_plugin().vt->decode_batch(model, dup, next.data(), 2, logits.data()));
+    Err e = take(stream_plugin().vt->decode_batch(model.get(), dup, next.data(), 2, logits.data()));
     EXPECT_EQ(e.code, VEIL_ERR_INVALID_ARGUMENT);
     EXPECT_NE(e.message.find("twice"), std::string::npos) << e.message;
-    for (void* s : sessions) stream_plugin().vt->session_destroy(s);
-    stream_plugin().vt->unload(model);
 }
 
 // Sessions evaluated from several threads at once are batched safely: same logits as alone.
 TEST(BackendStreamPlugin, ConcurrentSessionsFromSeveralThreads) {
     auto gguf = open_gguf(testdata_dir() / "models" / "stories260K.gguf");
     const veil_model_source& src = *gguf->abi();
-    void* model = nullptr;
-    ASSERT_TRUE(stream_plugin().load(src, budget_json(minimum_budget(src) + (8u << 20)), &model).ok);
+    LoadedModel model;
+    ASSERT_TRUE(stream_plugin().load(src, budget_json(minimum_budget(src) + (8u << 20)), model).ok);
     const auto expected = greedy_logits(stream_plugin(), model, kPrompt, 8, 128);
     std::vector<std::vector<std::vector<float>>> got(3);
     std::vector<std::thread> threads;
@@ -187,7 +180,6 @@ TEST(BackendStreamPlugin, ConcurrentSessionsFromSeveralThreads) {
     std::printf("[concurrent] %llu of %llu passes shared by several sessions\n",
                 static_cast<unsigned long long>(stream_plugin().stats(model)->getValue<uint64_t>("shared_passes")),
                 static_cast<unsigned long long>(stream_plugin().stats(model)->getValue<uint64_t>("passes")));
-    stream_plugin().vt->unload(model);
 }
 
 // A session that does not fit next to the resident layers evicts some; one that cannot fit at all
@@ -197,17 +189,17 @@ TEST(BackendStreamPlugin, SessionsEvictResidentLayersThenAreRefused) {
     const veil_model_source& src = *gguf->abi();
     uint64_t weights = 0;
     for (size_t i = 0; i < src.n_tensors; ++i) weights += src.tensors[i].n_bytes;
-    void* model = nullptr;
-    ASSERT_TRUE(stream_plugin().load(src, budget_json(minimum_budget(src) + weights), &model).ok);
+    LoadedModel model;
+    ASSERT_TRUE(stream_plugin().load(src, budget_json(minimum_budget(src) + weights), model).ok);
     auto before = stream_plugin().stats(model);
     EXPECT_EQ(before->getArray("streamed_layers")->size(), 0u);
 
-    std::vector<void*> sessions;
+    std::vector<OpenSession> sessions;
     Err e;
     for (int i = 0; i < 64 && e.ok; ++i) {
-        void* s = nullptr;
-        e = take(stream_plugin().vt->session_create(model, 0, &s));
-        if (e.ok) sessions.push_back(s);
+        OpenSession s;
+        e = stream_plugin().open_session(model, 0, s);
+        if (e.ok) sessions.push_back(std::move(s));
     }
     ASSERT_FALSE(e.ok) << "64 full-context sessions fit";
     EXPECT_EQ(e.code, VEIL_ERR_OUT_OF_MEMORY);
@@ -218,9 +210,7 @@ TEST(BackendStreamPlugin, SessionsEvictResidentLayersThenAreRefused) {
     EXPECT_LE(after->getValue<uint64_t>("peak_held_bytes"), after->getValue<uint64_t>("budget"));
     // Still computes, now streaming every layer.
     std::vector<float> logits(stream_plugin().n_vocab(model));
-    ASSERT_TRUE(take(stream_plugin().vt->eval(sessions[0], kPrompt.data(), 4, logits.data())).ok);
-    for (void* s : sessions) stream_plugin().vt->session_destroy(s);
-    stream_plugin().vt->unload(model);
+    ASSERT_TRUE(take(stream_plugin().vt->eval(sessions[0].get(), kPrompt.data(), 4, logits.data())).ok);
 }
 
 // Budget the load reserved for a full-context session, left unused by a small one, is filled by
@@ -228,13 +218,10 @@ TEST(BackendStreamPlugin, SessionsEvictResidentLayersThenAreRefused) {
 TEST(BackendStreamPlugin, FreedBudgetKeepsStreamedLayersResident) {
     auto gguf = open_gguf(testdata_dir() / "models" / "synth-d256-Q8_0.gguf");
     const veil_model_source& src = *gguf->abi();
-    void* full = nullptr;
-    ASSERT_TRUE(full_plugin().load(src, R"({"threads":2})", &full).ok);
-    const auto expected = greedy_logits(full_plugin(), full, kPrompt, 6, 64);
-    full_plugin().vt->unload(full);
+    const auto expected = full_greedy_logits(src, kPrompt, 6, 64);
 
-    void* model = nullptr;
-    ASSERT_TRUE(stream_plugin().load(src, budget_json(minimum_budget(src)), &model).ok);
+    LoadedModel model;
+    ASSERT_TRUE(stream_plugin().load(src, budget_json(minimum_budget(src)), model).ok);
     EXPECT_EQ(stream_plugin().stats(model)->getArray("resident_layers")->size(), 0u);
     EXPECT_EQ(greedy_logits(stream_plugin(), model, kPrompt, 6, 64), expected);
     auto st = stream_plugin().stats(model);
@@ -242,21 +229,19 @@ TEST(BackendStreamPlugin, FreedBudgetKeepsStreamedLayersResident) {
     EXPECT_GT(st->getArray("resident_layers")->size(), 0u);
     EXPECT_LE(st->getValue<uint64_t>("peak_held_bytes"), st->getValue<uint64_t>("budget"));
 
-    void* big = nullptr;
-    Err e = take(stream_plugin().vt->session_create(model, 0, &big));
+    OpenSession big;
+    Err e = stream_plugin().open_session(model, 0, big);
     ASSERT_TRUE(e.ok) << e.message;
     st = stream_plugin().stats(model);
     EXPECT_GT(st->getValue<uint64_t>("units_evicted"), 0u);
     EXPECT_EQ(st->getArray("resident_layers")->size(), 0u);
-    stream_plugin().vt->session_destroy(big);
-    stream_plugin().vt->unload(model);
 }
 
 TEST(BackendStreamPlugin, StatsShowPrefetchAndZeroization) {
     auto gguf = open_gguf(testdata_dir() / "models" / "synth-d256-F16.gguf");
     const veil_model_source& src = *gguf->abi();
-    void* model = nullptr;
-    ASSERT_TRUE(stream_plugin().load(src, budget_json(minimum_budget(src)), &model).ok);
+    LoadedModel model;
+    ASSERT_TRUE(stream_plugin().load(src, budget_json(minimum_budget(src)), model).ok);
     greedy_logits(stream_plugin(), model, kPrompt, 10);
     auto st = stream_plugin().stats(model);
     const uint64_t passes = st->getValue<uint64_t>("passes");
@@ -270,7 +255,6 @@ TEST(BackendStreamPlugin, StatsShowPrefetchAndZeroization) {
     EXPECT_LE(st->getValue<uint64_t>("units_ready_on_acquire"), st->getValue<uint64_t>("units_streamed"));
     EXPECT_TRUE(st->has("stall_ns"));
     EXPECT_GT(st->getValue<double>("window_read_bytes_per_s"), 0.0);
-    stream_plugin().vt->unload(model);
 }
 
 }  // namespace

@@ -31,15 +31,14 @@ uint64_t status_kib(const std::string& key) {
 
 // Loads at `budget`, generates, and returns 0 when all went well; runs in the child.
 int load_and_generate(const veil_model_source& src, uint64_t budget) {
-    void* model = nullptr;
-    Err e = stream_plugin().load(src, budget_json(budget), &model);
+    LoadedModel model;
+    Err e = stream_plugin().load(src, budget_json(budget), model);
     if (!e.ok) return 3;
     try {
         greedy_logits(stream_plugin(), model, kPrompt, 16);
     } catch (...) {
         return 4;
     }
-    stream_plugin().vt->unload(model);
     return 0;
 }
 

@@ -23,15 +23,12 @@ TEST(BackendStreamSealed, SameLogitsAsThePlainModelWithinTheBudget) {
     auto sealed = SealedModelSource::open(sealed_path, test_key(), host_errors());
     auto plain = open_gguf(testdata_dir() / "models" / "synth-d256-Q6_K.gguf");
 
-    void* full = nullptr;
-    ASSERT_TRUE(full_plugin().load(*plain->abi(), R"({"threads":2})", &full).ok);
-    const auto expected = greedy_logits(full_plugin(), full, kPrompt, 10);
-    full_plugin().vt->unload(full);
+    const auto expected = full_greedy_logits(*plain->abi(), kPrompt, 10);
 
     const uint64_t budget = minimum_budget(*sealed->abi());
     EXPECT_EQ(budget, minimum_budget(*plain->abi()));
-    void* model = nullptr;
-    Err e = stream_plugin().load(*sealed->abi(), budget_json(budget), &model);
+    LoadedModel model;
+    Err e = stream_plugin().load(*sealed->abi(), budget_json(budget), model);
     ASSERT_TRUE(e.ok) << e.message;
     const auto got = greedy_logits(stream_plugin(), model, kPrompt, 10);
     ASSERT_EQ(got, expected);
@@ -48,7 +45,6 @@ TEST(BackendStreamSealed, SameLogitsAsThePlainModelWithinTheBudget) {
                 static_cast<unsigned long long>(ss.bytes_returned), static_cast<unsigned long long>(ss.chunks_decrypted));
     EXPECT_LT(st->getValue<uint64_t>("window_slot_bytes") * 2, weights);
     EXPECT_GT(ss.bytes_returned, 5 * weights);
-    stream_plugin().vt->unload(model);
 }
 
 uint64_t status_kib(const std::string& key) {
@@ -88,16 +84,14 @@ TEST(BackendStreamSealed, PeakRssGrowthStaysUnderTheBudget) {
         short_ctx.set_uint("llama.context_length", 64);
         const veil_model_source& src = short_ctx.abi();
         auto run = [&] {
-            void* model = nullptr;
-            if (!stream_plugin().load(src, budget_json(budget), &model).ok) return 3;
-            int rc = 0;
+            LoadedModel model;
+            if (!stream_plugin().load(src, budget_json(budget), model).ok) return 3;
             try {
                 greedy_logits(stream_plugin(), model, kPrompt, 12);
             } catch (...) {
-                rc = 4;
+                return 4;
             }
-            stream_plugin().vt->unload(model);
-            return rc;
+            return 0;
         };
         if (run() != 0) _exit(7);  // warm-up: code pages and allocator arenas are not the model's
         { std::ofstream("/proc/self/clear_refs") << "5"; }
