@@ -7,14 +7,31 @@
 
 namespace veil::engine {
 
+namespace {
+
+// Below ~a quarter million multiply-adds (tens of microseconds on one core) handing rows to other
+// threads costs more than it saves. Every row is computed identically either way.
+ThreadPool& pool_for(const ComputePools& pools, uint64_t macs) {
+    constexpr uint64_t kMinParallelMacs = uint64_t{1} << 18;
+    return macs < kMinParallelMacs ? pools.serial : pools.parallel;
+}
+
+uint64_t macs_of(const WeightMatrix& w, uint32_t n) {
+    return static_cast<uint64_t>(w.rows) * static_cast<uint64_t>(w.cols) * n;
+}
+
+}  // namespace
+
 void weight_matmul(const ComputePools& pools, const WeightMatrix& w, const float* x, uint32_t n, float* y,
                    MatmulScratch& scratch) {
-    // Below ~a quarter million multiply-adds (tens of microseconds on one core) handing rows to
-    // other threads costs more than it saves. Every row is computed identically either way.
-    constexpr uint64_t kMinParallelMacs = uint64_t{1} << 18;
-    const uint64_t macs = static_cast<uint64_t>(w.rows) * static_cast<uint64_t>(w.cols) * n;
-    ThreadPool& pool = macs < kMinParallelMacs ? pools.serial : pools.parallel;
-    matmul(pool, w, x, n, y, scratch);
+    matmul(pool_for(pools, macs_of(w, n)), w, x, n, y, scratch);
+}
+
+void weight_matmul_many(const ComputePools& pools, std::span<const WeightMatrix* const> w, const float* x, uint32_t n,
+                        std::span<float* const> y, MatmulScratch& scratch) {
+    uint64_t macs = 0;
+    for (const WeightMatrix* m : w) macs += macs_of(*m, n);
+    matmul_many(pool_for(pools, macs), w, x, n, y, scratch);
 }
 
 LayerActivations::LayerActivations(const LlamaHParams& hp, uint32_t max_rows) : max_rows_(max_rows) {
@@ -41,10 +58,14 @@ size_t LayerActivations::bytes_for(const LlamaHParams& hp, uint32_t max_rows) {
 }
 
 size_t LayerActivations::matmul_scratch_bytes(const LlamaHParams& hp, uint32_t max_rows) {
-    // Converted activations never take more room than the floats they come from (F32 weights
-    // keep them as F32; every quantized vec_dot type is smaller), plus block padding.
+    // One conversion of an activation row of w elements takes at most 5w + 256 bytes: the
+    // converted row (at most 2 bytes per element, F16/BF16), the tile kernels' side data (at most
+    // 2 bytes per element) and the group kernels' (a quarter byte), each 64-byte aligned. The fused
+    // products of the normed input (Q, K, V) convert it at most three times.
+    auto conversion = [](size_t w) { return 5 * w + 256; };
     const size_t widest = std::max({hp.n_embd, hp.q_dim(), hp.n_ff});
-    return static_cast<size_t>(max_rows) * (widest * sizeof(float) + 256);
+    const size_t per_row = std::max(3 * conversion(hp.n_embd), conversion(widest));
+    return static_cast<size_t>(max_rows) * per_row + 64;
 }
 
 void embed_tokens(const WeightMatrix& tok_embd, const int32_t* tokens, uint32_t n, uint32_t n_embd, float* x) {
@@ -64,9 +85,9 @@ void run_llama_layer(const ComputePools& pools, const LlamaHParams& hp, const Ll
     // Attention block: x += Wo * attention(rope(Wq xn), rope(Wk xn), Wv xn).
     for (uint32_t t = 0; t < n; ++t)
         rms_norm(x + static_cast<size_t>(t) * d, L.attn_norm, d, hp.rms_eps, rows(act.xn, t, d));
-    weight_matmul(pools, L.wq, act.xn.data(), n, act.q.data(), act.mm);
-    weight_matmul(pools, L.wk, act.xn.data(), n, act.k.data(), act.mm);
-    weight_matmul(pools, L.wv, act.xn.data(), n, act.v.data(), act.mm);
+    const WeightMatrix* qkv[] = {&L.wq, &L.wk, &L.wv};
+    float* qkv_out[] = {act.q.data(), act.k.data(), act.v.data()};
+    weight_matmul_many(pools, qkv, act.xn.data(), n, qkv_out, act.mm);
     for (size_t s = 0; s < n_seqs; ++s) {
         const SequenceRows& sq = seqs[s];
         for (uint32_t i = 0; i < sq.n; ++i) {
@@ -89,8 +110,9 @@ void run_llama_layer(const ComputePools& pools, const LlamaHParams& hp, const Ll
     // Feed-forward block: x += W_down (silu(W_gate xn) * W_up xn).
     for (uint32_t t = 0; t < n; ++t)
         rms_norm(x + static_cast<size_t>(t) * d, L.ffn_norm, d, hp.rms_eps, rows(act.xn, t, d));
-    weight_matmul(pools, L.gate, act.xn.data(), n, act.gate.data(), act.mm);
-    weight_matmul(pools, L.up, act.xn.data(), n, act.up.data(), act.mm);
+    const WeightMatrix* gate_up[] = {&L.gate, &L.up};
+    float* gate_up_out[] = {act.gate.data(), act.up.data()};
+    weight_matmul_many(pools, gate_up, act.xn.data(), n, gate_up_out, act.mm);
     swiglu(act.gate.data(), act.up.data(), static_cast<int64_t>(n) * ff);
     weight_matmul(pools, L.down, act.gate.data(), n, act.proj.data(), act.mm);
     add_inplace(x, act.proj.data(), static_cast<int64_t>(n) * d);

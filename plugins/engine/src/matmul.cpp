@@ -3,13 +3,14 @@
 // Determinism: every output element of a plain row is one vec_dot over the whole row (or a tile
 // kernel, which reproduces vec_dot bit for bit, see dot_tile.h), and every output element of a
 // grouped row (RowLayout::Grouped16) is its group kernel's fixed sequence (group_kernels.h), so the
-// result is bit-identical whatever the thread count, the chunk schedule or the number of tokens.
+// result is bit-identical whatever the thread count, the chunk schedule, the number of tokens or
+// the other products computed in the same region.
 //
 // Threads pull chunks of rows from a shared counter (cheap dynamic balancing, which matters when
-// another process takes a core for a while). Within a chunk, tile kernels (dot_tile.h) take up to
-// kTileW rows x kTileX tokens per call: decode (memory-bound) streams each weight row once and
-// shares the activation work across rows; prefill reads each weight row from memory once per call
-// and unpacks each block once per kTileX tokens instead of once per token.
+// another process takes a core for a while). Grouped rows go 16 at a time to the group kernels,
+// which read a chunk as one sequential stream; plain rows go to the tile kernels (dot_tile.h).
+// Several products of the same activations (Q, K, V; gate, up) share one parallel region: one
+// wake-up and one barrier instead of one per matrix, which decode pays ~150 times per token.
 //
 // No allocation: the parallel regions take a pointer to a stack context (ThreadPool::run), and
 // the converted activations live in the caller's MatmulScratch.
@@ -30,40 +31,99 @@ namespace veil::engine {
 namespace {
 
 constexpr int64_t kRowQuantum = kRowGroup;  // chunks are whole row groups
-constexpr int64_t kChunksPerThread = 8;  // enough to rebalance, few enough to keep the counter cold
+constexpr int64_t kChunksPerThread = 8;     // enough to rebalance, few enough to keep the counter cold
 
-struct Job {
+size_t align64(size_t n) { return (n + 63) / 64 * 64; }
+
+// How one product's activations are converted: to the weights' vec_dot_type, then each row
+// followed by the tile kernel's side data (when there are plain rows) and the group kernel's (when
+// there are grouped rows), each part 64-byte aligned for the side data's aligned loads.
+struct Conversion {
+    GgmlType xtype = GgmlType::F32;
+    detail::PrepareFn tile_prepare = nullptr;        // nullptr: no plain rows or no side data
+    detail::GroupPrepareFn group_prepare = nullptr;  // nullptr: no grouped rows
+    size_t side_off = 0, group_side_off = 0, x_row = 0;
+
+    bool same_as(const Conversion& o) const {
+        return xtype == o.xtype && tile_prepare == o.tile_prepare && group_prepare == o.group_prepare &&
+               x_row == o.x_row && side_off == o.side_off && group_side_off == o.group_side_off;
+    }
+};
+
+// One matrix of a region.
+struct Product {
     detail::DotTile tile;
     detail::GroupKernel group;
-    int64_t grouped_rows;  // rows [0, grouped_rows) are 16-row groups
-    size_t group_side_off;
-    const uint8_t* w;
-    size_t w_row;
-    int64_t rows, cols;
-    const uint8_t* x;
-    size_t x_row;
-    int64_t n_tokens;
-    float* y;
-    int64_t chunk_rows, n_chunks;
+    int64_t grouped_rows = 0;  // rows [0, grouped_rows) are 16-row groups
+    Conversion conv;
+    const uint8_t* w = nullptr;
+    size_t w_row = 0;
+    int64_t rows = 0, cols = 0;
+    const uint8_t* x = nullptr;  // converted activations (conv.x_row bytes per token)
+    float* y = nullptr;
+    int64_t chunk_rows = 0, first_chunk = 0, n_chunks = 0;
+};
+
+struct Region {
+    Product p[kMaxMatmulProducts];
+    int n = 0;
+    int64_t n_tokens = 0;
+    int64_t total_chunks = 0;
     alignas(64) std::atomic<int64_t> next_chunk{0};
 };
 
-// Rows r0..r1 against every token, in tiles of kTileW rows x kTileX tokens. A tile's weight rows
-// stay in L1 while all tokens pass, so each weight byte comes from memory once per call.
+Product plan_product(const WeightMatrix& W, float* Y) {
+    Product p;
+    const TypeTraits* traits = type_traits(static_cast<uint32_t>(W.type));
+    if (traits == nullptr || W.cols % traits->block_elems != 0) {
+        // Loaders validate types and shapes; reaching this is a programming error, not bad input.
+        throw std::invalid_argument("matmul: unsupported weight type " + std::to_string(static_cast<uint32_t>(W.type)) +
+                                    " or cols not a multiple of its block");
+    }
+    p.tile = detail::dot_tile_for(W.type);
+    p.grouped_rows = W.layout == RowLayout::Grouped16 ? W.rows / kRowGroup * kRowGroup : 0;
+    Conversion& c = p.conv;
+    c.xtype = traits->vec_dot_type;
+    if (p.grouped_rows > 0) {
+        p.group = detail::group_kernel_for(W.type);
+        if (p.group.dot == nullptr || c.xtype == GgmlType::F32)
+            throw std::invalid_argument("matmul: grouped rows of a type without a grouped kernel");
+    }
+    if (c.xtype == GgmlType::F32) {
+        c.x_row = row_bytes(c.xtype, W.cols);
+    } else {
+        c.side_off = detail::side_offset(c.xtype, W.cols);
+        const bool tile_side = p.grouped_rows < W.rows && p.tile.side_bytes != nullptr;
+        c.tile_prepare = tile_side ? p.tile.prepare : nullptr;
+        c.group_side_off = c.side_off + (tile_side ? align64(p.tile.side_bytes(W.cols)) : 0);
+        c.group_prepare = p.grouped_rows > 0 ? p.group.prepare : nullptr;
+        c.x_row = p.grouped_rows > 0 ? align64(c.group_side_off + p.group.side_bytes(W.cols))
+                  : tile_side        ? c.group_side_off
+                                     : row_bytes(c.xtype, W.cols);
+    }
+    p.w = static_cast<const uint8_t*>(W.data);
+    p.w_row = W.row_stride;
+    p.rows = W.rows;
+    p.cols = W.cols;
+    p.y = Y;
+    return p;
+}
+
+// Rows r0..r1 of one product against every token. Whole groups first (chunks start on group
+// boundaries), then plain tail rows in tiles of kTileW rows x kTileX tokens, whose weight rows
+// stay in L1 while all tokens pass.
 //
-// Decode hands the tile kernel its whole chunk as one run of rows, computed one row at a time:
-// streaming kTileW rows side by side (interleaved streams a few hundred bytes apart) defeats the
-// hardware prefetchers and halved the DRAM throughput of a 32000 x 2048 matvec in measurements;
-// the shared activation work is precomputed instead (DotTile::prepare).
-void rows_tiled(const Job& j, int64_t r0, int64_t r1) {
-    // Whole groups first (chunks start on group boundaries), then plain tail rows.
+// Plain decode hands the tile kernel its whole chunk as one run of rows, computed one row at a
+// time: streaming kTileW plain rows side by side defeats the hardware prefetchers (halved DRAM
+// throughput in measurements) — the reason grouped rows exist.
+void rows_of(const Product& j, int64_t n_tokens, int64_t r0, int64_t r1) {
     for (; r0 < r1 && r0 < j.grouped_rows; r0 += kRowGroup)
-        j.group.dot(j.cols, j.w + static_cast<size_t>(r0) * j.w_row, j.x, j.x_row, j.group_side_off,
-                    static_cast<int>(j.n_tokens), j.y + r0, static_cast<size_t>(j.rows));
+        j.group.dot(j.cols, j.w + static_cast<size_t>(r0) * j.w_row, j.x, j.conv.x_row, j.conv.group_side_off,
+                    static_cast<int>(n_tokens), j.y + r0, static_cast<size_t>(j.rows));
     if (r0 >= r1) return;
-    if (j.n_tokens == 1) {
-        j.tile(j.cols, j.w + static_cast<size_t>(r0) * j.w_row, j.w_row, static_cast<int>(r1 - r0), j.x, j.x_row, 1,
-               j.y + r0);
+    if (n_tokens == 1) {
+        j.tile(j.cols, j.w + static_cast<size_t>(r0) * j.w_row, j.w_row, static_cast<int>(r1 - r0), j.x, j.conv.x_row,
+               1, j.y + r0);
         return;
     }
     float out[detail::kTileW * detail::kTileX];
@@ -71,9 +131,9 @@ void rows_tiled(const Job& j, int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; r += tile_w) {
         const int nr = static_cast<int>(std::min<int64_t>(tile_w, r1 - r));
         const uint8_t* wr = j.w + static_cast<size_t>(r) * j.w_row;
-        for (int64_t t0 = 0; t0 < j.n_tokens; t0 += detail::kTileX) {
-            const int nt = static_cast<int>(std::min<int64_t>(detail::kTileX, j.n_tokens - t0));
-            j.tile(j.cols, wr, j.w_row, nr, j.x + static_cast<size_t>(t0) * j.x_row, j.x_row, nt, out);
+        for (int64_t t0 = 0; t0 < n_tokens; t0 += detail::kTileX) {
+            const int nt = static_cast<int>(std::min<int64_t>(detail::kTileX, n_tokens - t0));
+            j.tile(j.cols, wr, j.w_row, nr, j.x + static_cast<size_t>(t0) * j.conv.x_row, j.conv.x_row, nt, out);
             for (int a = 0; a < nr; ++a)
                 for (int t = 0; t < nt; ++t) j.y[(t0 + t) * j.rows + r + a] = out[a * nt + t];
         }
@@ -81,93 +141,102 @@ void rows_tiled(const Job& j, int64_t r0, int64_t r1) {
 }
 
 void run_chunks(void* ctx, int, int) {
-    Job& j = *static_cast<Job*>(ctx);
-    for (int64_t c = j.next_chunk.fetch_add(1, std::memory_order_relaxed); c < j.n_chunks;
-         c = j.next_chunk.fetch_add(1, std::memory_order_relaxed)) {
-        const int64_t r0 = c * j.chunk_rows;
-        const int64_t r1 = std::min(r0 + j.chunk_rows, j.rows);
-        rows_tiled(j, r0, r1);
+    Region& g = *static_cast<Region*>(ctx);
+    int k = 0;  // chunks are handed out in product order, so the product index only moves forward
+    for (int64_t c = g.next_chunk.fetch_add(1, std::memory_order_relaxed); c < g.total_chunks;
+         c = g.next_chunk.fetch_add(1, std::memory_order_relaxed)) {
+        while (c >= g.p[k].first_chunk + g.p[k].n_chunks) ++k;
+        const Product& j = g.p[k];
+        const int64_t r0 = (c - j.first_chunk) * j.chunk_rows;
+        rows_of(j, g.n_tokens, r0, std::min(r0 + j.chunk_rows, j.rows));
     }
 }
 
 struct ConvertJob {
     const KernelTable* k;
-    detail::PrepareFn tile_prepare;              // nullptr: no plain rows or no side data
-    detail::GroupPrepareFn group_prepare;        // nullptr: no grouped rows
-    GgmlType xtype;
+    const Conversion* conv;
     const float* X;
     int64_t cols, n_tokens;
     uint8_t* dst;
-    size_t x_stride, side_off, group_side_off;
 };
 
 void convert_rows(void* ctx, int ti, int nt) {
     const ConvertJob& c = *static_cast<const ConvertJob*>(ctx);
+    const Conversion& v = *c.conv;
     for (int64_t t = ti; t < c.n_tokens; t += nt) {
-        uint8_t* row = c.dst + static_cast<size_t>(t) * c.x_stride;
-        c.k->quantize_row(c.xtype, c.X + t * c.cols, row, c.cols);
-        if (c.tile_prepare != nullptr) c.tile_prepare(row, row + c.side_off, c.cols);
-        if (c.group_prepare != nullptr) c.group_prepare(row, row + c.group_side_off, c.cols);
+        uint8_t* row = c.dst + static_cast<size_t>(t) * v.x_row;
+        c.k->quantize_row(v.xtype, c.X + t * c.cols, row, c.cols);
+        if (v.tile_prepare != nullptr) v.tile_prepare(row, row + v.side_off, c.cols);
+        if (v.group_prepare != nullptr) v.group_prepare(row, row + v.group_side_off, c.cols);
     }
 }
 
-size_t align64(size_t n) { return (n + 63) / 64 * 64; }
-
 }  // namespace
+
+void matmul_many(ThreadPool& pool, std::span<const WeightMatrix* const> W, const float* X, int64_t n_tokens,
+                 std::span<float* const> Y, MatmulScratch& scratch) {
+    if (W.size() != Y.size() || W.size() > static_cast<size_t>(kMaxMatmulProducts))
+        throw std::invalid_argument("matmul_many: " + std::to_string(W.size()) + " matrices, " +
+                                    std::to_string(Y.size()) + " outputs (at most " +
+                                    std::to_string(kMaxMatmulProducts) + ")");
+    if (n_tokens <= 0 || W.empty()) return;
+    Region g;
+    g.n_tokens = n_tokens;
+    for (size_t i = 0; i < W.size(); ++i) {
+        if (W[i]->cols != W[0]->cols) throw std::invalid_argument("matmul_many: matrices of different widths");
+        if (W[i]->rows > 0) g.p[g.n++] = plan_product(*W[i], Y[i]);
+    }
+    if (g.n == 0) return;
+    const int64_t cols = g.p[0].cols;
+
+    // 1. Activations converted once per distinct conversion (F32 needs none), into one scratch
+    //    buffer laid out before any pointer into it is taken.
+    int source[kMaxMatmulProducts];  // product whose conversion product i reuses (itself: its own)
+    size_t offset[kMaxMatmulProducts], need = 64;
+    for (int i = 0; i < g.n; ++i) {
+        source[i] = i;
+        for (int s = 0; s < i; ++s)
+            if (source[s] == s && g.p[s].conv.same_as(g.p[i].conv)) source[i] = s;
+        offset[i] = need - 64;
+        if (source[i] == i && g.p[i].conv.xtype != GgmlType::F32) need += g.p[i].conv.x_row * static_cast<size_t>(n_tokens);
+    }
+    if (scratch.x_converted.size() < need) scratch.x_converted.resize(need);
+    uint8_t* base = scratch.x_converted.data();
+    base += (64 - reinterpret_cast<uintptr_t>(base) % 64) % 64;
+    const KernelTable& k = best_kernels();
+    for (int i = 0; i < g.n; ++i) {
+        Product& p = g.p[i];
+        if (p.conv.xtype == GgmlType::F32) {
+            p.x = reinterpret_cast<const uint8_t*>(X);
+        } else if (source[i] != i) {
+            p.x = g.p[source[i]].x;
+        } else {
+            ConvertJob c{&k, &p.conv, X, cols, n_tokens, base + offset[i]};
+            if (n_tokens == 1) convert_rows(&c, 0, 1);  // one row: not worth a parallel region
+            else pool.run(convert_rows, &c);
+            p.x = c.dst;
+        }
+    }
+
+    // 2. Rows of every product in chunks (whole groups) handed out dynamically from one counter.
+    for (int i = 0; i < g.n; ++i) {
+        Product& p = g.p[i];
+        const int64_t per_thread = (p.rows + pool.size() - 1) / pool.size();
+        int64_t chunk = (per_thread + kChunksPerThread - 1) / kChunksPerThread;
+        p.chunk_rows = std::max(kRowQuantum, (chunk + kRowQuantum - 1) / kRowQuantum * kRowQuantum);
+        p.n_chunks = (p.rows + p.chunk_rows - 1) / p.chunk_rows;
+        p.first_chunk = g.total_chunks;
+        g.total_chunks += p.n_chunks;
+    }
+    if (g.total_chunks == 1) run_chunks(&g, 0, 1);
+    else pool.run(run_chunks, &g);
+}
 
 void matmul(ThreadPool& pool, const WeightMatrix& W, const float* X, int64_t n_tokens, float* Y,
             MatmulScratch& scratch) {
-    const int64_t rows = W.rows, cols = W.cols;
-    if (rows <= 0 || n_tokens <= 0) return;
-    const KernelTable& k = best_kernels();
-    const TypeTraits* traits = type_traits(static_cast<uint32_t>(W.type));
-    if (traits == nullptr || cols % traits->block_elems != 0) {
-        // Loaders validate types and shapes; reaching this is a programming error, not bad input.
-        throw std::invalid_argument("matmul: unsupported weight type " + std::to_string(static_cast<uint32_t>(W.type)) +
-                                    " or cols not a multiple of its block");
-    }
-    const GgmlType xtype = traits->vec_dot_type;
-    const detail::DotTile tile = detail::dot_tile_for(W.type);
-    const int64_t grouped_rows = W.layout == RowLayout::Grouped16 ? rows / kRowGroup * kRowGroup : 0;
-    const detail::GroupKernel group = grouped_rows > 0 ? detail::group_kernel_for(W.type) : detail::GroupKernel{};
-    if (grouped_rows > 0 && (group.dot == nullptr || xtype == GgmlType::F32))
-        throw std::invalid_argument("matmul: grouped rows of a type without a grouped kernel");
-    const bool plain_rows = grouped_rows < rows;
-
-    // 1. Activations to the weights' vec_dot_type plus the kernels' side data, once per call
-    //    (F32 needs no conversion). Row layout: [converted row][tile side data][group side data],
-    //    each part 64-byte aligned for the side data's aligned loads.
-    const uint8_t* xc;
-    size_t x_row, group_side_off = 0;
-    if (xtype == GgmlType::F32) {
-        xc = reinterpret_cast<const uint8_t*>(X);
-        x_row = row_bytes(xtype, cols);
-    } else {
-        const size_t side_off = detail::side_offset(xtype, cols);
-        const bool tile_side = plain_rows && tile.side_bytes != nullptr;
-        group_side_off = side_off + (tile_side ? align64(tile.side_bytes(cols)) : 0);
-        x_row = grouped_rows > 0 ? align64(group_side_off + group.side_bytes(cols))
-                : tile_side      ? group_side_off
-                                 : row_bytes(xtype, cols);
-        const size_t need = x_row * static_cast<size_t>(n_tokens) + 64;
-        if (scratch.x_converted.size() < need) scratch.x_converted.resize(need);
-        uint8_t* base = scratch.x_converted.data();
-        base += (64 - reinterpret_cast<uintptr_t>(base) % 64) % 64;
-        ConvertJob c{&k,     tile_side ? tile.prepare : nullptr, grouped_rows > 0 ? group.prepare : nullptr,
-                     xtype,  X,     cols,  n_tokens, base, x_row, side_off, group_side_off};
-        if (n_tokens == 1) convert_rows(&c, 0, 1);  // one row: not worth a parallel region
-        else pool.run(convert_rows, &c);
-        xc = base;
-    }
-
-    // 2. Rows in chunks (whole groups) handed out dynamically.
-    const int64_t per_thread = (rows + pool.size() - 1) / pool.size();
-    int64_t chunk = (per_thread + kChunksPerThread - 1) / kChunksPerThread;
-    chunk = std::max(kRowQuantum, (chunk + kRowQuantum - 1) / kRowQuantum * kRowQuantum);
-    Job j{tile, group, grouped_rows, group_side_off, static_cast<const uint8_t*>(W.data), W.row_stride, rows, cols,
-          xc, x_row, n_tokens, Y, chunk, (rows + chunk - 1) / chunk};
-    if (j.n_chunks == 1) run_chunks(&j, 0, 1);
-    else pool.run(run_chunks, &j);
+    const WeightMatrix* w[] = {&W};
+    float* y[] = {Y};
+    matmul_many(pool, w, X, n_tokens, y, scratch);
 }
 
 }  // namespace veil::engine

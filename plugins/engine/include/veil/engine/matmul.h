@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "veil/engine/ggml_types.h"
@@ -24,5 +25,15 @@ struct MatmulScratch {
 // equals token-by-token decode; a Grouped16 matrix rounds differently from its Plain original.
 void matmul(ThreadPool& pool, const WeightMatrix& W, const float* X, int64_t n_tokens, float* Y,
             MatmulScratch& scratch);
+
+// Most matrices one matmul_many call takes.
+constexpr int kMaxMatmulProducts = 4;
+
+// Y[i] = W[i] X for every i (as matmul, each result bit-identical to its own matmul call), in one
+// parallel region: the products of one input (attention's Q, K and V; the FFN's gate and up) pay
+// one wake-up and one barrier instead of one each, and matrices of the same type and layout share
+// one conversion of X. All W[i] have the same cols; W.size() == Y.size() <= kMaxMatmulProducts.
+void matmul_many(ThreadPool& pool, std::span<const WeightMatrix* const> W, const float* X, int64_t n_tokens,
+                 std::span<float* const> Y, MatmulScratch& scratch);
 
 }  // namespace veil::engine
