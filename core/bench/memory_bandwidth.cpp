@@ -108,8 +108,12 @@ MemoryBandwidth measure_memory_read_bandwidth(unsigned threads, uint64_t buffer_
     r.buffer_bytes = bytes;
     r.threads = threads;
     r.passes = passes;
-    const double best = *std::min_element(seconds.begin(), seconds.end());
-    r.bytes_per_s = best > 0 ? static_cast<double>(bytes) / best : 0;
+    std::sort(seconds.begin(), seconds.end());
+    const double best = seconds.front();
+    const double median = seconds.size() % 2 ? seconds[seconds.size() / 2]
+                                             : (seconds[seconds.size() / 2 - 1] + seconds[seconds.size() / 2]) / 2;
+    r.bytes_per_s = median > 0 ? static_cast<double>(bytes) / median : 0;
+    r.best_bytes_per_s = best > 0 ? static_cast<double>(bytes) / best : 0;
     return r;
 }
 

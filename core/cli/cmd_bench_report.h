@@ -32,7 +32,8 @@ struct BenchReport {
     double bytes_per_token = 0;                    // weight bytes read from RAM per decoded token
     std::optional<double> streamed_bytes_per_token;  // from the stats' bytes_read (backend_stream)
 
-    double read_bandwidth = 0;  // memory, bytes/s
+    double read_bandwidth = 0;       // memory, bytes/s, median pass (the roofline's denominator)
+    double read_bandwidth_best = 0;  // memory, bytes/s, best pass
     unsigned read_bandwidth_threads = 0;
     uint64_t read_bandwidth_buffer_bytes = 0;
     std::optional<double> disk_read_bandwidth;  // model file, bytes/s (backend_stream)

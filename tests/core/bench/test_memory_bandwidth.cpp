@@ -14,6 +14,8 @@ constexpr uint64_t kMiB = 1ull << 20;
 void expect_plausible(const MemoryBandwidth& bw) {
     EXPECT_GT(bw.bytes_per_s, 0.2e9);
     EXPECT_LT(bw.bytes_per_s, 2e12);
+    EXPECT_GE(bw.best_bytes_per_s, bw.bytes_per_s);  // the median pass is never faster than the best
+    EXPECT_LT(bw.best_bytes_per_s, 2e12);
 }
 
 TEST(MemoryBandwidth, OneAndTwoThreadsGivePlausibleFigures) {

@@ -60,6 +60,7 @@ TEST(BenchCli, JsonHasStableKeysWithSaneValues) {
     const double bw = o->getValue<double>("read_bandwidth_bytes_per_s");
     EXPECT_GT(bw, 0.2e9);
     EXPECT_LT(bw, 2e12);
+    EXPECT_GE(o->getValue<double>("read_bandwidth_best_bytes_per_s"), bw);  // bw is the median pass
     // stories260K: token_embd and output are separate, so one embedding row is read, not the table.
     const uint64_t weights = o->getValue<uint64_t>("weight_bytes");
     const double per_token = o->getValue<double>("bytes_per_token");
