@@ -70,7 +70,7 @@ struct SimdTable {
     Isa isa;
     GroupKernel (*kernel)(GgmlType);
 };
-const SimdTable kSimdTables[] = {{Isa::Avx512, detail::avx512_group_kernel}};
+const SimdTable kSimdTables[] = {{Isa::Avx2, detail::avx2_group_kernel}, {Isa::Avx512, detail::avx512_group_kernel}};
 
 // 16 rows whose quant (and 6-bit scale) bytes are all `fill`: extreme products that overflow
 // 16-bit intermediate sums if a kernel adds too many before widening. d fields stay valid fp16.
@@ -159,7 +159,8 @@ void expect_table_matches_reference(const SimdTable& table) {
     }
 }
 
-TEST(GroupKernels, Avx512MatchesReferenceBitwise) { expect_table_matches_reference(kSimdTables[0]); }
+TEST(GroupKernels, Avx2MatchesReferenceBitwise) { expect_table_matches_reference(kSimdTables[0]); }
+TEST(GroupKernels, Avx512MatchesReferenceBitwise) { expect_table_matches_reference(kSimdTables[1]); }
 
 // The dispatcher's choice for the active table is one of the tested ones: the reference, or the
 // active ISA's kernel when it has one.

@@ -44,6 +44,8 @@ GroupKernel scalar_group_kernel(GgmlType type);
 // AVX-512 VNNI kernels (group_kernels_avx512.cpp); dot == nullptr for types without one (the
 // dispatcher then takes the scalar reference, which gives the same results).
 GroupKernel avx512_group_kernel(GgmlType type);
+// AVX2 (+FMA, F16C) kernels (group_kernels_avx2.cpp), for CPUs without AVX-512; same convention.
+GroupKernel avx2_group_kernel(GgmlType type);
 // The fastest kernel for `type` on this CPU under the active kernel table (VEIL_ISA respected).
 GroupKernel group_kernel_for(GgmlType type);
 

@@ -6,19 +6,27 @@
 namespace veil::engine {
 
 namespace detail {
+namespace {
+
+// The active table's own SIMD grouped kernel for `type` ({} when it has none).
+GroupKernel simd_group_kernel(GgmlType type) {
+    switch (best_kernels().isa) {
+        case Isa::Avx512: return avx512_group_kernel(type);
+        case Isa::Avx2: return avx2_group_kernel(type);
+        case Isa::Scalar: break;
+    }
+    return {};
+}
+
+}  // namespace
 
 GroupKernel group_kernel_for(GgmlType type) {
-    if (best_kernels().isa == Isa::Avx512) {
-        const GroupKernel k = avx512_group_kernel(type);
-        if (k.dot != nullptr) return k;
-    }
-    return scalar_group_kernel(type);
+    const GroupKernel k = simd_group_kernel(type);
+    return k.dot != nullptr ? k : scalar_group_kernel(type);
 }
 
 }  // namespace detail
 
-bool row_groups_pay_off(GgmlType type) {
-    return best_kernels().isa == Isa::Avx512 && detail::avx512_group_kernel(type).dot != nullptr;
-}
+bool row_groups_pay_off(GgmlType type) { return detail::simd_group_kernel(type).dot != nullptr; }
 
 }  // namespace veil::engine
