@@ -27,8 +27,9 @@ struct Q4_0Block {
     static constexpr size_t kBytes = 16 * sizeof(BlockQ4_0);
     __m512i q[8];  // q[c] elements 4c.., q[4 + c] elements 16 + 4c..
     __m512 d;
-    void load(const uint8_t* col) {
+    [[gnu::always_inline]] void load(const uint8_t* col) {
         const __m512i low4 = _mm512_set1_epi8(0x0F);
+        #pragma GCC unroll 4
         for (int c = 0; c < 4; ++c) {
             const __m512i v = _mm512_loadu_si512(col + 32 + 64 * c);
             q[c] = _mm512_and_si512(v, low4);
@@ -45,7 +46,8 @@ struct Q8_0Block {
     static constexpr size_t kBytes = 16 * sizeof(BlockQ8_0);
     __m512i q[8];
     __m512 d;
-    void load(const uint8_t* col) {
+    [[gnu::always_inline]] void load(const uint8_t* col) {
+        #pragma GCC unroll 8
         for (int c = 0; c < 8; ++c) q[c] = _mm512_loadu_si512(col + 32 + 64 * c);
         d = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(col)));
     }
@@ -62,9 +64,10 @@ template <typename Block, int T>
 void dot_0_tile(int64_t nb, const uint8_t* group, const uint8_t* x, size_t xs, size_t side_off, float* out,
                 size_t os) {
     __m512 acc[T];
+    #pragma GCC unroll 4
     for (int t = 0; t < T; ++t) acc[t] = _mm512_setzero_ps();
-    Block w;
     for (int64_t b = 0; b < nb; ++b) {
+        Block w;  // per block, so its registers need not survive the loop (no spill to the stack)
         w.load(group + static_cast<size_t>(b) * Block::kBytes);
         #pragma GCC unroll 4
         for (int t = 0; t < T; ++t) {

@@ -7,7 +7,7 @@
 // the other products computed in the same region.
 //
 // Threads pull chunks of rows from a shared counter (cheap dynamic balancing, which matters when
-// another process takes a core for a while). Grouped rows go 16 at a time to the group kernels,
+// another process takes a core for a while), long ones first and short ones last (plan_chunks). Grouped rows go 16 at a time to the group kernels,
 // which read a chunk as one sequential stream; plain rows go to the tile kernels (dot_tile.h).
 // Several products of the same activations (Q, K, V; gate, up) share one parallel region: one
 // wake-up and one barrier instead of one per matrix, which decode pays ~150 times per token.
@@ -31,7 +31,12 @@ namespace veil::engine {
 namespace {
 
 constexpr int64_t kRowQuantum = kRowGroup;  // chunks are whole row groups
-constexpr int64_t kChunksPerThread = 8;     // enough to rebalance, few enough to keep the counter cold
+// Chunks shrink as the region's remaining rows do (guided scheduling): each is 1/(2 x threads) of
+// what is left, so the first are long sequential streams and the last are small enough that no
+// thread waits long at the barrier for another's last chunk. Never below kMinChunkRows rows (a
+// few tens of KB of weights) so the shared counter stays cold.
+constexpr int64_t kMinChunkRows = 4 * kRowQuantum;
+constexpr int kMaxChunks = 512;
 
 size_t align64(size_t n) { return (n + 63) / 64 * 64; }
 
@@ -61,16 +66,41 @@ struct Product {
     int64_t rows = 0, cols = 0;
     const uint8_t* x = nullptr;  // converted activations (conv.x_row bytes per token)
     float* y = nullptr;
-    int64_t chunk_rows = 0, first_chunk = 0, n_chunks = 0;
+};
+
+struct Chunk {
+    int product;
+    int64_t r0, r1;
 };
 
 struct Region {
     Product p[kMaxMatmulProducts];
     int n = 0;
     int64_t n_tokens = 0;
-    int64_t total_chunks = 0;
-    alignas(64) std::atomic<int64_t> next_chunk{0};
+    Chunk chunks[kMaxChunks];
+    int n_chunks = 0;
+    alignas(64) std::atomic<int> next_chunk{0};
 };
+
+// The region's chunks, products in order, each chunk a multiple of kRowQuantum rows except a
+// product's plain tail.
+void plan_chunks(Region& g, int threads) {
+    int64_t remaining = 0;
+    for (int i = 0; i < g.n; ++i) remaining += g.p[i].rows;
+    for (int i = 0; i < g.n; ++i) {
+        const int64_t rows = g.p[i].rows;
+        for (int64_t r0 = 0; r0 < rows;) {
+            int64_t size = remaining / (2 * threads);
+            size = std::max(kMinChunkRows, (size + kRowQuantum - 1) / kRowQuantum * kRowQuantum);
+            // Keep room in the table for every product's remaining rows at the largest size.
+            if (g.n_chunks >= kMaxChunks - 2 * kMaxMatmulProducts) size = rows - r0;
+            const int64_t r1 = std::min(rows, r0 + size);
+            g.chunks[g.n_chunks++] = Chunk{i, r0, r1};
+            remaining -= r1 - r0;
+            r0 = r1;
+        }
+    }
+}
 
 Product plan_product(const WeightMatrix& W, float* Y) {
     Product p;
@@ -142,13 +172,10 @@ void rows_of(const Product& j, int64_t n_tokens, int64_t r0, int64_t r1) {
 
 void run_chunks(void* ctx, int, int) {
     Region& g = *static_cast<Region*>(ctx);
-    int k = 0;  // chunks are handed out in product order, so the product index only moves forward
-    for (int64_t c = g.next_chunk.fetch_add(1, std::memory_order_relaxed); c < g.total_chunks;
+    for (int c = g.next_chunk.fetch_add(1, std::memory_order_relaxed); c < g.n_chunks;
          c = g.next_chunk.fetch_add(1, std::memory_order_relaxed)) {
-        while (c >= g.p[k].first_chunk + g.p[k].n_chunks) ++k;
-        const Product& j = g.p[k];
-        const int64_t r0 = (c - j.first_chunk) * j.chunk_rows;
-        rows_of(j, g.n_tokens, r0, std::min(r0 + j.chunk_rows, j.rows));
+        const Chunk& k = g.chunks[c];
+        rows_of(g.p[k.product], g.n_tokens, k.r0, k.r1);
     }
 }
 
@@ -219,16 +246,8 @@ void matmul_many(ThreadPool& pool, std::span<const WeightMatrix* const> W, const
     }
 
     // 2. Rows of every product in chunks (whole groups) handed out dynamically from one counter.
-    for (int i = 0; i < g.n; ++i) {
-        Product& p = g.p[i];
-        const int64_t per_thread = (p.rows + pool.size() - 1) / pool.size();
-        int64_t chunk = (per_thread + kChunksPerThread - 1) / kChunksPerThread;
-        p.chunk_rows = std::max(kRowQuantum, (chunk + kRowQuantum - 1) / kRowQuantum * kRowQuantum);
-        p.n_chunks = (p.rows + p.chunk_rows - 1) / p.chunk_rows;
-        p.first_chunk = g.total_chunks;
-        g.total_chunks += p.n_chunks;
-    }
-    if (g.total_chunks == 1) run_chunks(&g, 0, 1);
+    plan_chunks(g, pool.size());
+    if (g.n_chunks == 1 || pool.size() == 1) run_chunks(&g, 0, 1);
     else pool.run(run_chunks, &g);
 }
 
