@@ -79,11 +79,13 @@ struct Q4_0Tile {
         constexpr size_t kCol = 16 * sizeof(BlockQ4_0);
         const __m256i low4 = _mm256_set1_epi8(0x0F);
         __m256 acc[T];
+        #pragma GCC unroll 4
         for (int t = 0; t < T; ++t) acc[t] = _mm256_setzero_ps();
         for (int64_t b = 0; b < nb; ++b) {
             const uint8_t* col = group + static_cast<size_t>(b) * kCol;
             const int8_t* a[T];
             __m256i s16[T];
+            #pragma GCC unroll 4
             for (int t = 0; t < T; ++t) {
                 a[t] = reinterpret_cast<const BlockQ8_0*>(x + static_cast<size_t>(t) * xs)[b].qs;
                 s16[t] = _mm256_setzero_si256();
@@ -93,18 +95,21 @@ struct Q4_0Tile {
                 const __m256i v = load_half(col + 32 + 64 * c, half);
                 const __m256i lo = _mm256_and_si256(v, low4);
                 const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), low4);
+                #pragma GCC unroll 4
                 for (int t = 0; t < T; ++t) {
                     s16[t] = _mm256_add_epi16(s16[t], _mm256_maddubs_epi16(lo, broadcast4(a[t] + 4 * c)));
                     s16[t] = _mm256_add_epi16(s16[t], _mm256_maddubs_epi16(hi, broadcast4(a[t] + 16 + 4 * c)));
                 }
             }
             const __m256 dw = halves8(col + 16 * half);
+            #pragma GCC unroll 4
             for (int t = 0; t < T; ++t) {
                 const SideQ8_0& side = reinterpret_cast<const SideQ8_0*>(x + static_cast<size_t>(t) * xs + side_off)[b];
                 const __m256i isum = _mm256_add_epi32(widen(s16[t]), _mm256_set1_epi32(side.bias));
                 acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(dw, _mm256_set1_ps(side.d)), _mm256_cvtepi32_ps(isum), acc[t]);
             }
         }
+        #pragma GCC unroll 4
         for (int t = 0; t < T; ++t) _mm256_storeu_ps(out + static_cast<size_t>(t) * os, acc[t]);
     }
 };
@@ -120,11 +125,13 @@ struct Q8_0Tile {
         constexpr size_t kCol = 16 * sizeof(BlockQ8_0);
         const __m256i offset = _mm256_set1_epi8(static_cast<char>(0x80));
         __m256 acc[T];
+        #pragma GCC unroll 4
         for (int t = 0; t < T; ++t) acc[t] = _mm256_setzero_ps();
         for (int64_t b = 0; b < nb; ++b) {
             const uint8_t* col = group + static_cast<size_t>(b) * kCol;
             const int8_t* a[T];
             __m256i s32[T];
+            #pragma GCC unroll 4
             for (int t = 0; t < T; ++t) {
                 a[t] = reinterpret_cast<const BlockQ8_0*>(x + static_cast<size_t>(t) * xs)[b].qs;
                 s32[t] = _mm256_setzero_si256();
@@ -133,17 +140,20 @@ struct Q8_0Tile {
             for (int c = 0; c < 8; ++c) {
                 const __m256i q = _mm256_xor_si256(load_half(col + 32 + 64 * c, half), offset);
                 const __m256i qa = _mm256_sign_epi8(q, q);  // |q|
+                #pragma GCC unroll 4
                 for (int t = 0; t < T; ++t) {
                     const __m256i p = _mm256_maddubs_epi16(qa, _mm256_sign_epi8(broadcast4(a[t] + 4 * c), q));
                     s32[t] = _mm256_add_epi32(s32[t], widen(p));
                 }
             }
             const __m256 dw = halves8(col + 16 * half);
+            #pragma GCC unroll 4
             for (int t = 0; t < T; ++t) {
                 const SideQ8_0& side = reinterpret_cast<const SideQ8_0*>(x + static_cast<size_t>(t) * xs + side_off)[b];
                 acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(dw, _mm256_set1_ps(side.d)), _mm256_cvtepi32_ps(s32[t]), acc[t]);
             }
         }
+        #pragma GCC unroll 4
         for (int t = 0; t < T; ++t) _mm256_storeu_ps(out + static_cast<size_t>(t) * os, acc[t]);
     }
 };
@@ -176,24 +186,28 @@ struct Q4KTile {
         constexpr size_t kCol = 16 * sizeof(BlockQ4_K);
         const __m256i low4 = _mm256_set1_epi8(0x0F);
         __m256 acc[T];
+        #pragma GCC unroll 4
         for (int t = 0; t < T; ++t) acc[t] = _mm256_setzero_ps();
         for (int64_t b = 0; b < nb; ++b) {
             const uint8_t* col = group + static_cast<size_t>(b) * kCol;
             const Q4KScales s{col + 64 + 8 * static_cast<size_t>(half)};
             const BlockQ8_K* xb[T];
             __m256i sumi[T];
+            #pragma GCC unroll 4
             for (int t = 0; t < T; ++t) {
                 xb[t] = reinterpret_cast<const BlockQ8_K*>(x + static_cast<size_t>(t) * xs) + b;
                 sumi[t] = _mm256_setzero_si256();
             }
             for (int p = 0; p < 4; ++p) {
                 __m256i lo[T], hi[T];
+                #pragma GCC unroll 4
                 for (int t = 0; t < T; ++t) lo[t] = hi[t] = _mm256_setzero_si256();
                 #pragma GCC unroll 8
                 for (int c = 0; c < 8; ++c) {
                     const __m256i v = load_half(col + 256 + 64 * (8 * p + c), half);
                     const __m256i ql = _mm256_and_si256(v, low4);
                     const __m256i qh = _mm256_and_si256(_mm256_srli_epi16(v, 4), low4);
+                    #pragma GCC unroll 4
                     for (int t = 0; t < T; ++t) {
                         lo[t] = _mm256_add_epi16(lo[t], _mm256_maddubs_epi16(ql, broadcast4(xb[t]->qs + 64 * p + 4 * c)));
                         hi[t] = _mm256_add_epi16(hi[t],
@@ -201,26 +215,31 @@ struct Q4KTile {
                     }
                 }
                 const __m256i sc_lo = s.scale(2 * p), sc_hi = s.scale(2 * p + 1);
+                #pragma GCC unroll 4
                 for (int t = 0; t < T; ++t)
                     sumi[t] = _mm256_add_epi32(sumi[t], _mm256_add_epi32(_mm256_mullo_epi32(widen(lo[t]), sc_lo),
                                                                          _mm256_mullo_epi32(widen(hi[t]), sc_hi)));
             }
             __m256i summ[T];
+            #pragma GCC unroll 4
             for (int t = 0; t < T; ++t) summ[t] = _mm256_setzero_si256();
             for (int j = 0; j < 8; ++j) {
                 const __m256i m = s.min(j);
+                #pragma GCC unroll 4
                 for (int t = 0; t < T; ++t) {
                     const int32_t* bsum32 = reinterpret_cast<const int32_t*>(x + static_cast<size_t>(t) * xs + side_off) + 8 * b;
                     summ[t] = _mm256_add_epi32(summ[t], _mm256_mullo_epi32(m, _mm256_set1_epi32(bsum32[j])));
                 }
             }
             const __m256 dw = halves8(col + 16 * half), dminw = halves8(col + 32 + 16 * half);
+            #pragma GCC unroll 4
             for (int t = 0; t < T; ++t) {
                 const __m256 xd = _mm256_set1_ps(xb[t]->d);
                 acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(dw, xd), _mm256_cvtepi32_ps(sumi[t]), acc[t]);
                 acc[t] = _mm256_fnmadd_ps(_mm256_mul_ps(dminw, xd), _mm256_cvtepi32_ps(summ[t]), acc[t]);
             }
         }
+        #pragma GCC unroll 4
         for (int t = 0; t < T; ++t) _mm256_storeu_ps(out + static_cast<size_t>(t) * os, acc[t]);
     }
 };
@@ -254,12 +273,14 @@ struct Q6KTile {
                     size_t side_off) {
         constexpr size_t kCol = 16 * sizeof(BlockQ6_K);
         __m256 acc[T];
+        #pragma GCC unroll 4
         for (int t = 0; t < T; ++t) acc[t] = _mm256_setzero_ps();
         for (int64_t b = 0; b < nb; ++b) {
             const uint8_t* col = group + static_cast<size_t>(b) * kCol;
             const int8_t* a[T];
             const int32_t* bias[T];
             __m256i sumi[T];
+            #pragma GCC unroll 4
             for (int t = 0; t < T; ++t) {
                 const uint8_t* xr = x + static_cast<size_t>(t) * xs;
                 a[t] = (reinterpret_cast<const BlockQ8_K*>(xr) + b)->qs;
@@ -272,11 +293,13 @@ struct Q6KTile {
                     for (int sub = 0; sub < 2; ++sub) {  // units u in [4 sub, 4 sub + 4)
                         const int j = 8 * h + 2 * q + sub;
                         __m256i s32[T];
+                        #pragma GCC unroll 4
                         for (int t = 0; t < T; ++t) s32[t] = _mm256_set1_epi32(bias[t][j]);
                         for (int u2 = 0; u2 < 2; ++u2) {
                             const int u = 4 * sub + 2 * u2;
                             const __m256i w0 = q6_k_quants(col, half, h, q, u), w1 = q6_k_quants(col, half, h, q, u + 1);
                             const int e = 128 * h + 32 * q + 4 * u;
+                            #pragma GCC unroll 4
                             for (int t = 0; t < T; ++t) {
                                 const __m256i p = _mm256_add_epi16(_mm256_maddubs_epi16(w0, broadcast4(a[t] + e)),
                                                                    _mm256_maddubs_epi16(w1, broadcast4(a[t] + e + 4)));
@@ -284,14 +307,17 @@ struct Q6KTile {
                             }
                         }
                         const __m256i sc = bytes8_s(col + 3072 + 16 * static_cast<size_t>(j) + 8 * static_cast<size_t>(half));
+                        #pragma GCC unroll 4
                         for (int t = 0; t < T; ++t) sumi[t] = _mm256_add_epi32(sumi[t], _mm256_mullo_epi32(s32[t], sc));
                     }
             const __m256 dw = halves8(col + 3328 + 16 * half);
+            #pragma GCC unroll 4
             for (int t = 0; t < T; ++t) {
                 const float xd = (reinterpret_cast<const BlockQ8_K*>(x + static_cast<size_t>(t) * xs) + b)->d;
                 acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(dw, _mm256_set1_ps(xd)), _mm256_cvtepi32_ps(sumi[t]), acc[t]);
             }
         }
+        #pragma GCC unroll 4
         for (int t = 0; t < T; ++t) _mm256_storeu_ps(out + static_cast<size_t>(t) * os, acc[t]);
     }
 };
