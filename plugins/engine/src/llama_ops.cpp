@@ -2,6 +2,9 @@
 
 #include <cmath>
 
+#include "ops_kernels.h"
+#include "veil/engine/kernels.h"
+
 namespace veil::engine {
 
 void rms_norm(const float* x, const float* w, int64_t n, float eps, float* out) {
@@ -48,6 +51,8 @@ void Rope::apply(float* x, uint32_t n_heads, uint32_t t) const {
 }
 
 void swiglu(float* g, const float* u, int64_t n) {
+    static const bool simd = best_kernels().isa == Isa::Avx512;
+    if (simd) return detail::avx512_swiglu(g, u, n);
     for (int64_t i = 0; i < n; ++i) g[i] = g[i] / (1.0f + std::exp(-g[i])) * u[i];
 }
 
