@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <iostream>
 
+#include <fmt/format.h>
+
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Stringifier.h>
@@ -51,7 +53,7 @@ int run_local(const CommandLine& cl) {
                                       return true;
                                   });
     const double prefill_tps = r.prefill_seconds > 0 ? r.prompt_tokens / r.prefill_seconds : 0;
-    const double decode_tps = r.decode_seconds > 0 ? r.completion_tokens / r.decode_seconds : 0;
+    const double decode_tps = r.decode_tps();
     if (json) {
         Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
         Poco::JSON::Array prompt_ids, ids;
@@ -68,8 +70,9 @@ int run_local(const CommandLine& cl) {
         std::cout << '\n';
     } else {
         std::cout << '\n';
-        std::fprintf(stderr, "[%u prompt tokens, %u generated (%s) | prefill %.1f tok/s, decode %.1f tok/s | %s]\n",
-                     r.prompt_tokens, r.completion_tokens, r.finish_reason.c_str(), prefill_tps, decode_tps,
+        const std::string decode = decode_tps > 0 ? fmt::format("{:.1f} tok/s", decode_tps) : "n/a (no decode step)";
+        std::fprintf(stderr, "[%u prompt tokens, %u generated (%s) | prefill %.1f tok/s, decode %s | %s]\n",
+                     r.prompt_tokens, r.completion_tokens, r.finish_reason.c_str(), prefill_tps, decode.c_str(),
                      model->decision.backend.c_str());
     }
     return 0;

@@ -87,6 +87,7 @@ GenerationResult generate(SessionState& state, const Tokenizer& tokenizer, uint3
         if (result.completion_tokens == request.max_tokens) break;
         if (state.history.size() + 1 > n_ctx) break;  // context full: "length"
         state.session->eval(std::span<const int32_t>(&token, 1), state.logits.data());
+        ++result.decode_steps;
         state.history.push_back(token);
     }
     if (result.finish_reason != "cancelled" && !stops.stopped()) {

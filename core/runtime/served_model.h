@@ -28,6 +28,12 @@ struct GenerationResult {
     uint32_t completion_tokens = 0;
     std::string finish_reason;         // "stop" (EOS or stop string) | "length" | "cancelled"
     double prefill_seconds = 0, decode_seconds = 0;
+    // Forward passes of one token after the prompt: the first generated token comes from the
+    // prompt's logits and the last is not evaluated, so this is usually completion_tokens - 1.
+    uint32_t decode_steps = 0;
+
+    // Decode tok/s (decode_steps / decode_seconds); 0 when nothing was decoded.
+    double decode_tps() const { return decode_steps > 0 && decode_seconds > 0 ? decode_steps / decode_seconds : 0; }
 };
 
 // Called with each new piece of completion text (whole UTF-8 characters, never part of a stop

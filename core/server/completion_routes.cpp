@@ -102,10 +102,9 @@ Admission::Ticket admit(ServerContext& ctx, Poco::Net::HTTPServerRequest& reques
 
 void log_result(const ServerContext& ctx, const CompletionRequest& cr, const std::string& model_id,
                 const GenerationResult& r, Clock::time_point start, const std::string& prompt_text) {
-    double decode = r.decode_seconds > 0 ? r.decode_seconds : 0;
     spdlog::info("{} done: model={} prompt_tokens={} completion_tokens={} finish={} seconds={:.3f} tok/s={:.1f}",
                  cr.chat ? "chat" : "completion", model_id, r.prompt_tokens, r.completion_tokens, r.finish_reason,
-                 seconds_since(start), decode > 0 ? r.completion_tokens / decode : 0.0);
+                 seconds_since(start), r.decode_tps());
     if (ctx.options.log_content) spdlog::debug("prompt: {}\ncompletion: {}", prompt_text, r.text);
 }
 
