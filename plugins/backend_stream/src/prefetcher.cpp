@@ -1,5 +1,6 @@
 #include "prefetcher.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "veil/plugin.hpp"
@@ -12,6 +13,7 @@ Prefetcher::Prefetcher(const veil_model_source& source, const std::vector<Weight
     for (Slot& s : slots_) s.buffer = std::make_unique<WeightBuffer>(slot_bytes, io);
     io_ = std::thread([this] { io_loop(); });
     helper_ = std::thread([this] { helper_loop(); });
+    for (int i = 0; i < kGroupingThreads; ++i) groupers_.emplace_back([this] { group_loop(); });
 }
 
 Prefetcher::~Prefetcher() {
@@ -21,6 +23,7 @@ Prefetcher::~Prefetcher() {
     }
     cv_.notify_all();
     io_.join();
+    for (std::thread& t : groupers_) t.join();
     {
         // Only now: the I/O thread may have handed the helper a job right before it stopped.
         std::lock_guard<std::mutex> lock(mu_);
@@ -50,6 +53,7 @@ void Prefetcher::io_loop() {
         cursor_ = (cursor_ + 1) % order_.size();
         free_slot->state = State::Loading;
         free_slot->unit = unit;
+        free_slot->seq = next_seq_++;
         free_slot->error.clear();
         lock.unlock();
         std::string error;
@@ -63,9 +67,47 @@ void Prefetcher::io_loop() {
         lock.lock();
         counters_.read_ns += static_cast<uint64_t>(ns);
         counters_.read_bytes += units_[unit].bytes;
+        // On to the next free slot at once; the grouping threads take this one (a failed read
+        // goes straight to acquire, which reports it).
+        const bool grouped = std::any_of(units_[unit].extents.begin(), units_[unit].extents.end(),
+                                         [](const Extent& e) { return e.layout != engine::RowLayout::Plain; });
+        free_slot->state = error.empty() && grouped ? State::Read : State::Ready;
+        free_slot->extents_taken = free_slot->extents_grouped = 0;
         free_slot->error = std::move(error);
-        free_slot->state = State::Ready;
         cv_.notify_all();
+    }
+}
+
+void Prefetcher::group_loop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+        // The next extent nobody took of the oldest unit read: the threads share a unit.
+        Slot* oldest = nullptr;
+        cv_.wait(lock, [&] {
+            if (stop_) return true;
+            oldest = nullptr;
+            for (Slot& s : slots_)
+                if (s.state == State::Read && s.extents_taken < units_[s.unit].extents.size() &&
+                    (oldest == nullptr || s.seq < oldest->seq))
+                    oldest = &s;
+            return oldest != nullptr;
+        });
+        if (stop_) return;
+        const WeightUnit& unit = units_[oldest->unit];
+        const Extent& extent = unit.extents[oldest->extents_taken++];
+        lock.unlock();
+        std::string error;
+        try {
+            oldest->buffer->regroup(source_, extent);
+        } catch (const std::exception& e) {
+            error = e.what();
+        }
+        lock.lock();
+        if (oldest->error.empty()) oldest->error = std::move(error);
+        if (++oldest->extents_grouped == unit.extents.size()) {
+            oldest->state = State::Ready;
+            cv_.notify_all();
+        }
     }
 }
 
@@ -124,7 +166,7 @@ void Prefetcher::helper_loop() {
 
 Prefetcher::Slot* Prefetcher::find(size_t unit) {
     for (Slot& s : slots_)
-        if ((s.state == State::Loading || s.state == State::Ready) && s.unit == unit) return &s;
+        if ((s.state == State::Loading || s.state == State::Read || s.state == State::Ready) && s.unit == unit) return &s;
     return nullptr;
 }
 
@@ -132,7 +174,7 @@ void Prefetcher::set_order(std::vector<size_t> order) {
     std::unique_lock<std::mutex> lock(mu_);
     cv_.wait(lock, [&] {
         for (const Slot& s : slots_)
-            if (s.state == State::Loading) return false;
+            if (s.state == State::Loading || s.state == State::Read) return false;
         return true;
     });
     for (Slot& s : slots_) {

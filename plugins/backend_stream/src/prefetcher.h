@@ -1,8 +1,11 @@
 // The streaming window: a fixed set of weight buffers (slots) and an I/O thread that fills them
 // with the streamed units in pass order, running ahead of the compute thread by as many units as
 // there are free slots; a helper thread reads half of each unit's tensors, so two reads are in
-// flight (a single synchronous reader leaves the device idle between requests); each reader
-// regroups the tensors it read into 16-row groups (WeightBuffer), off the compute thread. The
+// flight (a single synchronous reader leaves the device idle between requests). Two grouping
+// threads then rewrite each read unit, tensor by tensor, into its 16-row groups
+// (WeightBuffer::regroup) while the readers already read the next one: reads are the bottleneck
+// of a streamed pass, so regrouping on a reading thread delayed every later read, and one
+// grouping thread alone was slower than the reads (engine::group_rows packs about 1 GB/s). The
 // compute thread acquires units in the same cyclic order and releases each one when done;
 // release zeroizes the slot before the I/O thread reuses it. After the last unit of a pass the
 // I/O thread wraps around and reads the first units of the next pass.
@@ -22,7 +25,7 @@
 namespace veil::backend_stream {
 
 struct PrefetchCounters {
-    uint64_t read_ns = 0;         // wall time of the window's unit reads (regrouping included)
+    uint64_t read_ns = 0;         // wall time of the window's unit reads
     uint64_t read_bytes = 0;      // bytes they read
     uint64_t stall_ns = 0;        // compute thread waiting for a unit
     uint64_t units_acquired = 0;
@@ -34,11 +37,11 @@ public:
     // `slots` buffers of `slot_bytes` each (the caller has charged them to the budget).
     Prefetcher(const veil_model_source& source, const std::vector<WeightUnit>& units, size_t n_slots, size_t slot_bytes,
                WeightIoCounters& io, std::function<void(veil_error*)> drop_error);
-    ~Prefetcher();  // stops the I/O thread, zeroizes every slot
+    ~Prefetcher();  // stops the threads, zeroizes every slot
     Prefetcher(const Prefetcher&) = delete;
     Prefetcher& operator=(const Prefetcher&) = delete;
 
-    // The units to stream (indices into `units`, in pass order); waits for a read in flight,
+    // The units to stream (indices into `units`, in pass order); waits for a read or regrouping in flight,
     // zeroizes read-ahead slots and restarts at order[0]. No unit may be acquired.
     void set_order(std::vector<size_t> order);
     const std::vector<size_t>& order() const { return order_; }
@@ -53,15 +56,20 @@ public:
     size_t n_slots() const { return slots_.size(); }
 
 private:
-    enum class State { Free, Loading, Ready, InUse };
+    static constexpr int kGroupingThreads = 2;
+    // Free -> Loading (I/O and helper threads) -> Read (grouping threads) -> Ready -> InUse -> Free.
+    enum class State { Free, Loading, Read, Ready, InUse };
     struct Slot {
         std::unique_ptr<WeightBuffer> buffer;
         State state = State::Free;
         size_t unit = 0;
+        uint64_t seq = 0;  // when the I/O thread took it: the grouping threads take the oldest first
+        size_t extents_taken = 0, extents_grouped = 0;  // by the grouping threads (State::Read)
         std::string error;
     };
     void io_loop();
     void helper_loop();
+    void group_loop();
     // Reads `unit` into `buffer`, the second half of its extents on the helper thread.
     void read_unit(const WeightUnit& unit, WeightBuffer& buffer);
     Slot* find(size_t unit);
@@ -73,6 +81,7 @@ private:
     std::vector<size_t> order_;
     size_t cursor_ = 0;   // next position in order_ the I/O thread reads
     size_t consumed_ = 0; // next position in order_ the compute thread acquires
+    uint64_t next_seq_ = 0;
     bool stop_ = false;
     bool helper_stop_ = false;
     PrefetchCounters counters_;
@@ -85,6 +94,7 @@ private:
     size_t helper_first_ = 0;
     std::string helper_error_;
     std::thread helper_;
+    std::vector<std::thread> groupers_;
 };
 
 }  // namespace veil::backend_stream

@@ -47,6 +47,7 @@ void WeightBuffer::fill(const veil_model_source& source, const WeightUnit& unit,
                         const std::function<void(veil_error*)>& drop_error) {
     mark_dirty(unit.bytes);
     fill_extents(source, unit, 0, unit.extents.size(), drop_error);
+    regroup(source, unit);
 }
 
 void WeightBuffer::fill_extents(const veil_model_source& source, const WeightUnit& unit, size_t first, size_t last,
@@ -77,14 +78,19 @@ void WeightBuffer::read_extent(const veil_model_source& source, const Extent& e,
     const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
     counters_.read_ns.fetch_add(static_cast<uint64_t>(ns), std::memory_order_relaxed);
     counters_.bytes_read.fetch_add(e.bytes, std::memory_order_relaxed);
-    // On the reading thread, right after the read: with two readers (the prefetcher's I/O and
-    // helper threads) one regroups while the other's read is in flight.
+}
+
+void WeightBuffer::regroup(const veil_model_source& source, const WeightUnit& unit) {
+    for (const Extent& e : unit.extents) regroup(source, e);
+}
+
+void WeightBuffer::regroup(const veil_model_source& source, const Extent& e) {
     if (e.layout == engine::RowLayout::Plain) return;
-    const auto t1 = std::chrono::steady_clock::now();
+    if (e.dst_offset + e.bytes > bytes_) throw sdk::Error(VEIL_ERR_INTERNAL, "extent outside its weight buffer");
+    const auto t0 = std::chrono::steady_clock::now();
     group_extent(source, e, base_);
-    counters_.group_ns.fetch_add(static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t1).count()),
-        std::memory_order_relaxed);
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
+    counters_.group_ns.fetch_add(static_cast<uint64_t>(ns), std::memory_order_relaxed);
 }
 
 }  // namespace veil::backend_stream

@@ -1,7 +1,7 @@
 // A plugin-owned buffer of plaintext weights: an anonymous mapping kept out of core dumps,
-// zeroized before it is unmapped. Filled unit by unit through the model source's read(); every
-// extent read is left in its planned row layout (group_extent, weight_units.h), so a filled
-// buffer — or a copy of one — is ready for the views.
+// zeroized before it is unmapped. Filled unit by unit through the model source's read(), then
+// rewritten in place into the unit's planned row layouts (regroup; weight_units.h), after which
+// the buffer — or a copy of it — is what the views describe.
 #pragma once
 
 #include <atomic>
@@ -19,7 +19,7 @@ struct WeightIoCounters {
     std::atomic<uint64_t> bytes_read{0};
     std::atomic<uint64_t> read_ns{0};
     std::atomic<uint64_t> bytes_zeroized{0};
-    std::atomic<uint64_t> group_ns{0};  // regrouping extents after their reads (not in read_ns)
+    std::atomic<uint64_t> group_ns{0};  // regrouping units after their reads (not in read_ns)
 };
 
 class WeightBuffer {
@@ -34,15 +34,21 @@ public:
     size_t bytes() const { return bytes_; }
 
     // Reads every extent of `unit` (unit.bytes <= bytes()) through source.read with
-    // VEIL_READ_NOCACHE, so the host's page cache does not grow. Throws sdk::Error(VEIL_ERR_IO)
-    // naming the tensor; drop_error releases the source's error object.
+    // VEIL_READ_NOCACHE, so the host's page cache does not grow, then regroups it. Throws
+    // sdk::Error(VEIL_ERR_IO) naming the tensor; drop_error releases the source's error object.
     void fill(const veil_model_source& source, const WeightUnit& unit, const std::function<void(veil_error*)>& drop_error);
-    // Reads extents [first, last) of `unit` only: two threads may fill disjoint ranges of one
-    // buffer at once, after mark_dirty(unit.bytes) was called by the one that owns it.
+    // Reads extents [first, last) of `unit` only, as stored: two threads may fill disjoint ranges
+    // of one buffer at once, after mark_dirty(unit.bytes) was called by the one that owns it;
+    // regroup(unit) once every extent is in.
     void fill_extents(const veil_model_source& source, const WeightUnit& unit, size_t first, size_t last,
                       const std::function<void(veil_error*)>& drop_error);
     void mark_dirty(size_t bytes);
-    // Reads one extent (e.g. one embedding row) the same way.
+    // Rewrites the freshly read `unit` into its planned row layouts (group_extent): exactly once
+    // per fill — a second call would scramble grouped rows.
+    void regroup(const veil_model_source& source, const WeightUnit& unit);
+    // The same for one extent of the unit: threads may regroup different extents at once.
+    void regroup(const veil_model_source& source, const Extent& extent);
+    // Reads one extent the same way, as stored (a Plain one: an embedding row, the final norm).
     void fill(const veil_model_source& source, const Extent& extent, const std::function<void(veil_error*)>& drop_error);
     // Copies a filled unit from another buffer (a streamed unit kept resident), no I/O.
     void copy_from(const uint8_t* src, size_t bytes);
