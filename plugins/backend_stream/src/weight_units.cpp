@@ -75,7 +75,9 @@ std::vector<WeightUnit> plan_weight_units(const veil_model_source& source, const
     // them. Rounded down to whole row groups, so no piece is larger and every group is whole.
     int64_t piece_rows = std::max<int64_t>(1, static_cast<int64_t>(largest_layer / row_bytes));
     if (piece_rows >= engine::kRowGroup) piece_rows = piece_rows / engine::kRowGroup * engine::kRowGroup;
-    const bool tied = index.output == index.tok_embd;  // embedding lookups read plain rows
+    // A head tied to tok_embd stays Plain, as backend_full keeps it (its embedding lookups read
+    // the same rows); this backend reads embedding rows from the source, but must round alike.
+    const bool tied = index.output == index.tok_embd;
     for (int64_t r0 = 0; r0 < rows; r0 += piece_rows) {
         WeightUnit u;
         u.kind = WeightUnit::Kind::HeadPiece;
