@@ -60,9 +60,11 @@ void BM_GroupKernel(benchmark::State& state) {
                             static_cast<int64_t>(m.row_stride));
 }
 
-// Decode (n_x = 1) and a prefill tile (n_x = 4) at the FFN down and up shapes.
+// Decode (n_x = 1) and a prefill tile (n_x = 4) at the FFN down and up shapes (in L3 after the
+// first pass), and decode of the output matrix (larger than L3: read from memory).
 void kernel_shapes(benchmark::internal::Benchmark* b) {
     for (int64_t n_x : {1, 4}) b->Args({kDim, kFfn, n_x})->Args({kFfn, kDim, n_x});
+    b->Args({kVocab, kDim, 1});
     b->Unit(benchmark::kMicrosecond)->UseRealTime();
 }
 
