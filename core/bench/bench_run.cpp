@@ -96,7 +96,7 @@ const char* decode_mode_name(DecodeMode m) {
 }
 
 BenchRun run_benchmark(BackendModel& model, std::span<const int32_t> prompt, const BenchParams& params,
-                       const BenchProgress& progress) {
+                       const BenchProgress& progress, const BetweenRepetitions& between) {
     if (prompt.empty()) throw std::invalid_argument("bench: the prompt is empty");
     if (params.repetitions == 0 || params.sessions == 0 || params.decode_tokens == 0)
         throw std::invalid_argument("bench: repetitions, sessions and decode tokens must be at least 1");
@@ -115,6 +115,7 @@ BenchRun run_benchmark(BackendModel& model, std::span<const int32_t> prompt, con
     for (uint32_t rep = 0; rep <= params.repetitions; ++rep) {
         const std::string name = rep == 0 ? "warm-up" : "rep " + std::to_string(rep) + "/" +
                                                             std::to_string(params.repetitions);
+        if (rep > 0 && between) between(rep);
         Sessions s;
         for (uint32_t i = 0; i < params.sessions; ++i) {
             s.owned.push_back(model.new_session(n_ctx));

@@ -40,11 +40,14 @@ struct BenchRun {
 
 // Called with a short status ("rep 2/5 decode") as the run goes.
 using BenchProgress = std::function<void(const std::string& status)>;
+// Called before each measured repetition (not the warm-up), outside every timed phase: where
+// `veil bench` measures memory bandwidth, so that it and decode see the machine at the same time.
+using BetweenRepetitions = std::function<void(uint32_t rep)>;
 
 // Every repetition creates params.sessions fresh sessions of prompt.size() + decode_tokens
 // positions. Throws std::invalid_argument for zero repetitions/sessions/decode tokens or an empty
 // prompt; backend errors propagate as thrown by BackendModel.
 BenchRun run_benchmark(BackendModel& model, std::span<const int32_t> prompt, const BenchParams& params,
-                       const BenchProgress& progress);
+                       const BenchProgress& progress, const BetweenRepetitions& between = {});
 
 }  // namespace veil::bench

@@ -36,6 +36,13 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) uint64_t fold_block
     return out;
 }
 
+// The median of `v` (sorted in place; not empty).
+double median_of(std::vector<double>& v) {
+    std::sort(v.begin(), v.end());
+    const size_t n = v.size();
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 struct FreeDeleter {
     void operator()(void* p) const { std::free(p); }
 };
@@ -108,12 +115,26 @@ MemoryBandwidth measure_memory_read_bandwidth(unsigned threads, uint64_t buffer_
     r.buffer_bytes = bytes;
     r.threads = threads;
     r.passes = passes;
-    std::sort(seconds.begin(), seconds.end());
+    const double median = median_of(seconds);
     const double best = seconds.front();
-    const double median = seconds.size() % 2 ? seconds[seconds.size() / 2]
-                                             : (seconds[seconds.size() / 2 - 1] + seconds[seconds.size() / 2]) / 2;
     r.bytes_per_s = median > 0 ? static_cast<double>(bytes) / median : 0;
     r.best_bytes_per_s = best > 0 ? static_cast<double>(bytes) / best : 0;
+    return r;
+}
+
+MemoryBandwidth combine_probes(const std::vector<MemoryBandwidth>& probes) {
+    if (probes.empty()) throw std::invalid_argument("memory bandwidth probes: none to combine");
+    MemoryBandwidth r = probes.front();
+    r.passes = 0;
+    std::vector<double> medians;
+    for (const MemoryBandwidth& p : probes) {
+        if (p.threads != r.threads || p.buffer_bytes != r.buffer_bytes)
+            throw std::invalid_argument("memory bandwidth probes: different threads or buffers");
+        medians.push_back(p.bytes_per_s);
+        r.best_bytes_per_s = std::max(r.best_bytes_per_s, p.best_bytes_per_s);
+        r.passes += p.passes;
+    }
+    r.bytes_per_s = median_of(medians);
     return r;
 }
 

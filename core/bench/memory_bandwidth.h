@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace veil::bench {
 
@@ -30,5 +31,10 @@ uint64_t default_probe_buffer_bytes();
 // std::invalid_argument for threads == 0, passes == 0 or a buffer under 1 MiB, std::bad_alloc when
 // the buffer cannot be allocated.
 MemoryBandwidth measure_memory_read_bandwidth(unsigned threads, uint64_t buffer_bytes, unsigned passes);
+
+// Probes taken at several times (between benchmark repetitions) as one: the median of their
+// medians, the best of their bests, their passes summed. `probes` is not empty and all used the
+// same threads and buffer (std::invalid_argument otherwise).
+MemoryBandwidth combine_probes(const std::vector<MemoryBandwidth>& probes);
 
 }  // namespace veil::bench

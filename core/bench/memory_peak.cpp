@@ -60,6 +60,13 @@ uint64_t peak_rss_bytes() {
     throw std::runtime_error("cannot read VmHWM from /proc/self/status");
 }
 
+bool reset_peak_rss() {
+    std::ofstream f("/proc/self/clear_refs");
+    f << "5";
+    f.flush();
+    return static_cast<bool>(f);
+}
+
 std::optional<CgroupPeak> cgroup_memory_peak() {
     // /proc/self/cgroup lines: "0::/path" (v2) or "4:memory:/path" (v1).
     std::ifstream f("/proc/self/cgroup");

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -27,6 +29,7 @@ namespace veil::cli {
 namespace {
 
 constexpr unsigned kMemoryProbePasses = 31;  // ~5 ms each on a 256 MiB buffer; the median is kept
+constexpr unsigned kInterleavedProbePasses = 9;  // per repetition, when probing between them
 constexpr unsigned kDiskProbePasses = 3;
 constexpr uint64_t kDiskProbeMaxBytes = 1ull << 30;
 
@@ -117,6 +120,7 @@ int run(const std::vector<std::string>& args) {
 
     ProgressLine progress;
     BenchReport report;
+    std::vector<bench::MemoryBandwidth> probes;  // between repetitions, when measured there
     report.model = sel.model.path;
     report.sessions = params.sessions;
     report.prompt_tokens = prompt_tokens;
@@ -133,11 +137,35 @@ int run(const std::vector<std::string>& args) {
             throw UsageError("-p + -n = " + std::to_string(prompt.size() + params.decode_tokens) +
                              " positions exceed the model's context of " + std::to_string(info.n_ctx_train));
 
+        // The machine's memory bandwidth drifts by tens of percent over seconds (other tenants of
+        // the host), so the roofline compares decode with bandwidth probed between its repetitions
+        // — unless a memory budget is in force, where a probe buffer next to the model would break
+        // it; then one probe runs after the model is unloaded.
+        const auto load_stats = parse_stats(model->backend->stats_json());
+        const bool probe_between = model->decision.memory_budget == 0 && !load_stats->has("budget");
+        const unsigned probe_threads =
+            load_stats->has("threads") ? load_stats->getValue<unsigned>("threads")
+                                       : sel.load.threads.value_or(std::thread::hardware_concurrency());
+        bench::PeakRssOutside rss;  // the probe buffers are not the model's memory
+        bool rss_holes_ok = true;
+        auto probe_between_repetitions = [&](uint32_t rep) {
+            progress.show("rep " + std::to_string(rep) + ": measuring memory read bandwidth");
+            rss.before();
+            probes.push_back(bench::measure_memory_read_bandwidth(std::max(1u, probe_threads),
+                                                                  bench::default_probe_buffer_bytes(),
+                                                                  kInterleavedProbePasses));
+            rss_holes_ok = rss.after() && rss_holes_ok;
+        };
         const bench::BenchRun run =
-            bench::run_benchmark(*model->backend, prompt, params, [&](const std::string& s) { progress.show(s); });
+            bench::run_benchmark(*model->backend, prompt, params, [&](const std::string& s) { progress.show(s); },
+                                 probe_between ? bench::BetweenRepetitions(probe_between_repetitions)
+                                               : bench::BetweenRepetitions());
+        if (!rss_holes_ok)
+            throw std::runtime_error("cannot reset the peak RSS (/proc/self/clear_refs) to leave the bandwidth "
+                                     "probes' buffers out of it");
 
         // Memory peaks now, before the bandwidth probes allocate their buffers.
-        report.peak_rss_bytes = bench::peak_rss_bytes();
+        report.peak_rss_bytes = probe_between ? rss.peak() : bench::peak_rss_bytes();
         if (auto cg = bench::cgroup_memory_peak()) {
             report.cgroup_memory_peak_bytes = cg->bytes;
             report.cgroup_memory_peak_file = cg->file;
@@ -170,16 +198,22 @@ int run(const std::vector<std::string>& args) {
                 static_cast<double>(*run.decode_bytes_read) / static_cast<double>(run.decoded_tokens);
     }  // model unloaded: the probes below neither compete with it for memory nor find its file cached
 
-    progress.show("measuring memory read bandwidth");
-    uint64_t probe_bytes = bench::default_probe_buffer_bytes();
-    // Inside a memory budget (and a cgroup of that size, whose peak is read from outside after we
-    // exit) the probe must stay well below the run's own peak: half the budget (at 320 MiB, still
-    // 5x a 32 MiB LLC). With 3/4, a 320 MiB cgroup's peak rose from 302 MiB during the run to its
-    // limit during the probe (the host's memory and page cache come on top of the buffer).
-    if (report.memory_budget)
-        probe_bytes = std::max<uint64_t>(1u << 20, std::min(probe_bytes, report.memory_budget / 2));
-    const bench::MemoryBandwidth mem =
-        bench::measure_memory_read_bandwidth(std::max(1u, report.threads), probe_bytes, kMemoryProbePasses);
+    bench::MemoryBandwidth mem;
+    if (!probes.empty()) {
+        mem = bench::combine_probes(probes);
+        report.read_bandwidth_when = "between the repetitions";
+    } else {
+        progress.show("measuring memory read bandwidth");
+        uint64_t probe_bytes = bench::default_probe_buffer_bytes();
+        // Inside a memory budget (and a cgroup of that size, whose peak is read from outside after
+        // we exit) the probe must stay well below the run's own peak: half the budget (at 320 MiB,
+        // still 5x a 32 MiB LLC). With 3/4, a 320 MiB cgroup's peak rose from 302 MiB during the
+        // run to its limit during the probe (the host's memory and page cache come on top of it).
+        if (report.memory_budget)
+            probe_bytes = std::max<uint64_t>(1u << 20, std::min(probe_bytes, report.memory_budget / 2));
+        mem = bench::measure_memory_read_bandwidth(std::max(1u, report.threads), probe_bytes, kMemoryProbePasses);
+        report.read_bandwidth_when = "after the run";
+    }
     report.read_bandwidth = mem.bytes_per_s;
     report.read_bandwidth_best = mem.best_bytes_per_s;
     report.read_bandwidth_threads = mem.threads;

@@ -53,9 +53,9 @@ void print_bench_table(const BenchReport& r, std::ostream& out) {
     if (r.streamed_bytes_per_token)
         out << "streamed/token:   " << human_bytes(static_cast<uint64_t>(*r.streamed_bytes_per_token))
             << " read from the model file\n";
-    out << fmt::format("memory read bw:   {} ({} threads, {} buffer, median pass; best {})\n",
+    out << fmt::format("memory read bw:   {} ({} threads, {} buffer, median pass {}; best {})\n",
                        gb_per_s(r.read_bandwidth), r.read_bandwidth_threads, human_bytes(r.read_bandwidth_buffer_bytes),
-                       gb_per_s(r.read_bandwidth_best));
+                       r.read_bandwidth_when, gb_per_s(r.read_bandwidth_best));
     if (r.disk_read_bandwidth)
         out << fmt::format("model file bw:    {} ({})\n", gb_per_s(*r.disk_read_bandwidth), r.disk_read_method);
     out << fmt::format("roofline:         {:.3f} of {:.2f} tok/s ({}-bound)\n", r.roofline, r.roofline_max_tps,
@@ -88,6 +88,7 @@ void print_bench_json(const BenchReport& r, std::ostream& out) {
     o.set("streamed_bytes_per_token", optional_json(r.streamed_bytes_per_token));
     o.set("read_bandwidth_bytes_per_s", r.read_bandwidth);
     o.set("read_bandwidth_best_bytes_per_s", r.read_bandwidth_best);
+    o.set("read_bandwidth_measured", r.read_bandwidth_when);
     o.set("read_bandwidth_buffer_bytes", r.read_bandwidth_buffer_bytes);
     o.set("disk_read_bandwidth_bytes_per_s", optional_json(r.disk_read_bandwidth));
     o.set("disk_read_method", r.disk_read_bandwidth ? Poco::Dynamic::Var(r.disk_read_method) : Poco::Dynamic::Var());

@@ -34,6 +34,7 @@ struct BenchReport {
 
     double read_bandwidth = 0;       // memory, bytes/s, median pass (the roofline's denominator)
     double read_bandwidth_best = 0;  // memory, bytes/s, best pass
+    std::string read_bandwidth_when;  // "between the repetitions" or "after the run"
     unsigned read_bandwidth_threads = 0;
     uint64_t read_bandwidth_buffer_bytes = 0;
     std::optional<double> disk_read_bandwidth;  // model file, bytes/s (backend_stream)

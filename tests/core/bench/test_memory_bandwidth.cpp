@@ -42,5 +42,27 @@ TEST(MemoryBandwidth, RefusesMeaninglessParameters) {
     EXPECT_THROW(measure_memory_read_bandwidth(1, 1024, 1), std::invalid_argument);
 }
 
+TEST(MemoryBandwidth, CombinedProbesTakeTheMedianOfMediansAndTheBestOfBests) {
+    auto probe = [](double median, double best) {
+        MemoryBandwidth m;
+        m.bytes_per_s = median;
+        m.best_bytes_per_s = best;
+        m.buffer_bytes = 64 * kMiB;
+        m.threads = 2;
+        m.passes = 9;
+        return m;
+    };
+    const MemoryBandwidth c = combine_probes({probe(50e9, 60e9), probe(40e9, 90e9), probe(55e9, 56e9)});
+    EXPECT_EQ(c.bytes_per_s, 50e9);
+    EXPECT_EQ(c.best_bytes_per_s, 90e9);
+    EXPECT_EQ(c.passes, 27u);
+    EXPECT_EQ(combine_probes({probe(50e9, 60e9), probe(40e9, 45e9)}).bytes_per_s, 45e9);
+    EXPECT_THROW(combine_probes({}), std::invalid_argument);
+    MemoryBandwidth other = probe(1e9, 1e9);
+    other.threads = 1;
+    EXPECT_THROW(combine_probes({probe(1e9, 1e9), other}), std::invalid_argument);
+}
+
 }  // namespace
+
 }  // namespace veil::bench

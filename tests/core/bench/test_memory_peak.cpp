@@ -19,6 +19,21 @@ TEST(MemoryPeak, VmHwmGrowsWithTouchedMemory) {
     EXPECT_EQ(block[kBytes / 2], 1);
 }
 
+TEST(MemoryPeak, PeakOutsideLeavesATemporaryBufferOut) {
+    PeakRssOutside rss;
+    rss.before();
+    const uint64_t base = peak_rss_bytes();
+    {
+        constexpr size_t kBytes = 96u << 20;
+        auto block = std::make_unique<char[]>(kBytes + base);  // above the peak so far
+        std::memset(block.get(), 1, kBytes + base);
+        ASSERT_GE(peak_rss_bytes(), base + kBytes);
+    }  // freed (a large block is returned to the kernel)
+    ASSERT_TRUE(rss.after()) << "this kernel cannot reset VmHWM";
+    EXPECT_LT(rss.peak(), base + (64u << 20));
+    EXPECT_GE(rss.peak(), base);  // the peak before the buffer is kept
+}
+
 TEST(MemoryPeak, CgroupPeakWhenPresentIsReadFromItsFile) {
     auto peak = cgroup_memory_peak();
     if (!peak) GTEST_SKIP() << "no memory cgroup with a peak counter here";
