@@ -45,7 +45,9 @@ void expect_stream_matches_full(const veil_model_source& src, const char* what) 
                     static_cast<unsigned long long>(st->getValue<uint64_t>("group_ns")));
         EXPECT_EQ(st->getValue<uint64_t>("head_pieces"), 7u);
         // Whatever was planned in groups (where this CPU has grouped kernels) was regrouped.
-        if (st->getValue<uint64_t>("grouped_weight_bytes") > 0) EXPECT_GT(st->getValue<uint64_t>("group_ns"), 0u);
+        if (st->getValue<uint64_t>("grouped_weight_bytes") > 0) {
+            EXPECT_GT(st->getValue<uint64_t>("group_ns"), 0u);
+        }
     }
 }
 
