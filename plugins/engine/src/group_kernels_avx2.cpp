@@ -7,6 +7,7 @@
 // assume activation quants in [-128, 127]; ggml's quantizers emit [-127, 127]). Integer sums are
 // exact, and the float work per (row, token) is the scalar reference's sequence
 // (group_kernels_scalar.cpp), so the results equal it bit for bit.
+//
 // Up to kTile activation rows share each unpacked quant vector (prefill); run_tile says in which
 // order the block columns and halves are visited.
 #include <immintrin.h>
