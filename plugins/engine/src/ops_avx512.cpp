@@ -3,8 +3,6 @@
 // exp per element (~25 us per layer of TinyLlama) showed up as a few percent of decode time.
 #include <immintrin.h>
 
-#include <cmath>
-
 // See kernels_avx512.cpp: GCC 12's AVX-512 headers trip -Wmaybe-uninitialized on their own
 // "undefined" vectors.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -38,14 +36,16 @@ inline __m512 exp512(__m512 x) {
 }  // namespace
 
 void avx512_swiglu(float* g, const float* u, int64_t n) {
-    int64_t i = 0;
+    // The tail goes through the same vector code under a mask: every element must get the same
+    // exp whatever its position, or stacked rows (a batch of sessions, n = rows x n_ff) would
+    // round differently from one row at a time.
     const __m512 one = _mm512_set1_ps(1.0f);
-    for (; i + 16 <= n; i += 16) {
-        const __m512 x = _mm512_loadu_ps(g + i);
+    for (int64_t i = 0; i < n; i += 16) {
+        const __mmask16 m = n - i >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << (n - i)) - 1);
+        const __m512 x = _mm512_maskz_loadu_ps(m, g + i);
         const __m512 e = exp512(_mm512_sub_ps(_mm512_setzero_ps(), x));
-        _mm512_storeu_ps(g + i, _mm512_mul_ps(_mm512_div_ps(x, _mm512_add_ps(one, e)), _mm512_loadu_ps(u + i)));
+        _mm512_mask_storeu_ps(g + i, m, _mm512_mul_ps(_mm512_div_ps(x, _mm512_add_ps(one, e)), _mm512_maskz_loadu_ps(m, u + i)));
     }
-    for (; i < n; ++i) g[i] = g[i] / (1.0f + std::exp(-g[i])) * u[i];
 }
 
 }  // namespace veil::engine::detail
