@@ -6,8 +6,6 @@
 // reference (group_kernels_scalar.cpp). Up to kTile activation rows share each unpacked quant.
 #include <immintrin.h>
 
-#include <cstring>
-
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
 
@@ -18,43 +16,7 @@ namespace veil::engine::detail {
 namespace {
 
 using namespace blocks;
-
-constexpr int kTile = 4;
-
-inline __m512i broadcast4(const int8_t* p) {
-    int32_t v;
-    std::memcpy(&v, p, 4);
-    return _mm512_set1_epi32(v);
-}
-
-// Asks for the block column `ahead` columns on while this one is computed. The hardware
-// prefetchers follow one sequential stream well, but a grouped Q6_K column reads three regions
-// (ql, qh, scales) in turn and lost them: single-thread matvec from DRAM ran at half of Q4_K's rate.
-template <size_t kColumnBytes>
-inline void prefetch_column(const uint8_t* col) {
-    constexpr int kAhead = 2;
-    const char* p = reinterpret_cast<const char*>(col) + kAhead * kColumnBytes;
-    for (size_t off = 0; off < kColumnBytes; off += 64) _mm_prefetch(p + off, _MM_HINT_T0);
-}
-
-inline __m512 halves16(const uint8_t* p) {
-    return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
-}
-
-// Calls body(t0, std::integral_constant<int, T>) for token tiles of kTile, then the remainder.
-template <template <int> class Kernel, typename... Args>
-void by_tiles(int n_x, const uint8_t* x, size_t xs, float* out, size_t os, Args... args) {
-    int t = 0;
-    for (; t + kTile <= n_x; t += kTile) Kernel<kTile>::run(x + static_cast<size_t>(t) * xs, xs, out + t * os, os, args...);
-    const uint8_t* xr = x + static_cast<size_t>(t) * xs;
-    float* o = out + t * os;
-    switch (n_x - t) {
-        case 3: Kernel<3>::run(xr, xs, o, os, args...); break;
-        case 2: Kernel<2>::run(xr, xs, o, os, args...); break;
-        case 1: Kernel<1>::run(xr, xs, o, os, args...); break;
-        default: break;
-    }
-}
+using namespace avx512_groups;
 
 // ---- Q4_K -------------------------------------------------------------------------------------
 // Grouped super-block column (2304 bytes): d[16] | dmin[16] | scales [12][16] | qs [32 chunks][16][4].
@@ -91,7 +53,7 @@ struct Q4KTile {
         const __m512i low4 = _mm512_set1_epi8(0x0F);
         for (int64_t b = 0; b < nb; ++b) {
             const uint8_t* col = group + static_cast<size_t>(b) * kQ4KCol;
-            prefetch_column<kQ4KCol>(col);
+            prefetch_ahead<kQ4KCol>(col);
             const Q4KScales s(col + 64);
             const BlockQ8_K* xb[T];
             __m512i sumi[T];
@@ -165,7 +127,7 @@ struct Q6KTile {
         const __m512i low4 = _mm512_set1_epi8(0x0F), bits45 = _mm512_set1_epi8(0x30);
         for (int64_t b = 0; b < nb; ++b) {
             const uint8_t* col = group + static_cast<size_t>(b) * kQ6KCol;
-            prefetch_column<kQ6KCol>(col);
+            prefetch_ahead<kQ6KCol>(col);
             const int8_t* a[T];
             const int32_t* bias[T];
             __m512i sumi[T];
