@@ -7,6 +7,7 @@
 #pragma GCC diagnostic ignored "-Wuninitialized"
 
 #include "attention_kernels.h"
+#include "simd_avx512.h"
 
 namespace veil::engine::detail {
 
@@ -22,6 +23,22 @@ float avx512_attention_scores(const float* q, const float* keys, uint32_t hd, ui
         if (s > max_s) max_s = s;
     }
     return max_s;
+}
+
+void avx512_attention_softmax(float* scores, uint32_t n_keys, float max_s) {
+    const __m512 max_v = _mm512_set1_ps(max_s);
+    __m512 sum = _mm512_setzero_ps();
+    for (uint32_t j = 0; j < n_keys; j += 16) {
+        const __mmask16 m = n_keys - j >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << (n_keys - j)) - 1);
+        const __m512 e = avx512::exp512(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, scores + j), max_v));
+        _mm512_mask_storeu_ps(scores + j, m, e);
+        sum = _mm512_mask_add_ps(sum, m, sum, e);
+    }
+    const __m512 inv = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(sum));
+    for (uint32_t j = 0; j < n_keys; j += 16) {
+        const __mmask16 m = n_keys - j >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << (n_keys - j)) - 1);
+        _mm512_mask_storeu_ps(scores + j, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, scores + j), inv));
+    }
 }
 
 namespace {

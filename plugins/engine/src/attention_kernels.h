@@ -10,6 +10,10 @@ namespace veil::engine::detail {
 float avx512_attention_scores(const float* q, const float* keys, uint32_t hd, uint32_t n_keys, float scale,
                               float* scores);
 
+// scores[j] = exp(scores[j] - max_s) / sum over j < n_keys (the softmax, in place), with a
+// polynomial exp; every element gets the same vector code whatever its position.
+void avx512_attention_softmax(float* scores, uint32_t n_keys, float max_s);
+
 // out[i] = sum_j p[j] * values[j * hd + i] for i < hd, summed over j in order.
 void avx512_attention_mix(const float* p, const float* values, uint32_t hd, uint32_t n_keys, float* out);
 

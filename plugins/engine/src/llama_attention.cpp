@@ -63,6 +63,11 @@ void run_heads(const Job& job, int thread, int n_threads) {
                     if (scores[j] > max_s) max_s = scores[j];
                 }
             }
+            if (job.simd) {
+                detail::avx512_attention_softmax(scores, n_keys, max_s);
+                detail::avx512_attention_mix(scores, values, hd, n_keys, oh);
+                continue;
+            }
             float sum = 0.0f;
             for (uint32_t j = 0; j < n_keys; ++j) {
                 scores[j] = std::exp(scores[j] - max_s);
@@ -71,10 +76,6 @@ void run_heads(const Job& job, int thread, int n_threads) {
             const float inv_sum = 1.0f / sum;
             for (uint32_t j = 0; j < n_keys; ++j) scores[j] *= inv_sum;  // probabilities
 
-            if (job.simd) {
-                detail::avx512_attention_mix(scores, values, hd, n_keys, oh);
-                continue;
-            }
             std::memset(oh, 0, hd * sizeof(float));
             for (uint32_t j = 0; j < n_keys; ++j) {
                 const float p = scores[j];
