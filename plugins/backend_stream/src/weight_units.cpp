@@ -22,13 +22,8 @@ size_t row_bytes_of(const veil_model_source& source, size_t tensor) {
     return engine::row_bytes(type_of(source, tensor), static_cast<int64_t>(source.tensors[tensor].dims[0]));
 }
 
-// The layout backend_full gives a matmul weight of `rows` rows (engine::group_weight_rows: groups
-// where they pay off; engine::group_rows leaves fewer than 16 rows Plain).
-engine::RowLayout compute_layout(engine::GgmlType type, int64_t rows) {
-    return engine::row_groups_pay_off(type) && engine::has_row_groups(type) && rows >= engine::kRowGroup
-               ? engine::RowLayout::Grouped16
-               : engine::RowLayout::Plain;
-}
+// The layout backend_full gives a matmul weight of `rows` rows (engine::group_weight_rows).
+engine::RowLayout compute_layout(engine::GgmlType type, int64_t rows) { return engine::matmul_layout(type, rows); }
 
 void add_extent(WeightUnit& u, size_t tensor, uint64_t src_offset, uint64_t bytes, engine::RowLayout layout) {
     u.extents.push_back({tensor, src_offset, bytes, u.bytes, layout});

@@ -27,6 +27,11 @@ GroupKernel group_kernel_for(GgmlType type) {
 
 }  // namespace detail
 
+RowLayout matmul_layout(GgmlType type, int64_t rows) {
+    return row_groups_pay_off(type) && has_row_groups(type) && rows >= kRowGroup ? RowLayout::Grouped16
+                                                                                  : RowLayout::Plain;
+}
+
 bool row_groups_pay_off(GgmlType type) { return detail::simd_group_kernel(type).dot != nullptr; }
 
 }  // namespace veil::engine

@@ -176,7 +176,7 @@ LlamaWeights bind_llama_weights(const veil_model_source& source, LlamaHParams& h
 namespace {
 
 void group_if_faster(WeightMatrix& m) {
-    if (row_groups_pay_off(m.type)) group_rows(m);
+    if (matmul_layout(m.type, m.rows) == RowLayout::Grouped16) group_rows(m);
 }
 
 }  // namespace

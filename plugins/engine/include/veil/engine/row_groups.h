@@ -38,6 +38,11 @@ bool has_row_groups(GgmlType type);
 // kernel is the scalar reference, correct but slow.
 bool row_groups_pay_off(GgmlType type);
 
+// The layout group_weight_rows (llama_weights.h) gives a matmul weight of `type` with `rows` rows
+// on this CPU: Grouped16 where row groups pay off and there is at least one whole group. For
+// backends that must know it before the weight's bytes are there (backend_stream plans units).
+RowLayout matmul_layout(GgmlType type, int64_t rows);
+
 // Rewrites m's whole groups in place into the Grouped16 layout and marks m so. The memory behind
 // m.data must be writable and owned by the caller (const only because views are). Does nothing
 // (and leaves m Plain) for types without a grouped layout or matrices of fewer than 16 rows.
