@@ -9,6 +9,8 @@
 #include <thread>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
@@ -155,6 +157,7 @@ int run(const std::vector<std::string>& args) {
                                                                   bench::default_probe_buffer_bytes(),
                                                                   kInterleavedProbePasses));
             rss_holes_ok = rss.after() && rss_holes_ok;
+            progress.show(fmt::format("rep {}: memory read bandwidth {:.1f} GB/s", rep, probes.back().bytes_per_s / 1e9));
         };
         const bench::BenchRun run =
             bench::run_benchmark(*model->backend, prompt, params, [&](const std::string& s) { progress.show(s); },
