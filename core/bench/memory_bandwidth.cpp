@@ -8,7 +8,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -49,8 +48,23 @@ double median_of(std::vector<double>& v) {
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-struct FreeDeleter {
-    void operator()(void* p) const { std::free(p); }
+// An anonymous mapping of its own, so that freeing it returns the pages to the kernel whatever the
+// allocator (or a sanitizer's quarantine) would do: `veil bench` cuts the probe out of the peak RSS.
+class ProbeBuffer {
+public:
+    explicit ProbeBuffer(size_t bytes) : bytes_(bytes) {
+        void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) throw std::bad_alloc();
+        p_ = p;
+    }
+    ~ProbeBuffer() { ::munmap(p_, bytes_); }
+    ProbeBuffer(const ProbeBuffer&) = delete;
+    ProbeBuffer& operator=(const ProbeBuffer&) = delete;
+    void* get() const { return p_; }
+
+private:
+    void* p_ = nullptr;
+    size_t bytes_;
 };
 
 }  // namespace
@@ -85,10 +99,8 @@ MemoryBandwidth measure_memory_read_bandwidth(unsigned threads, uint64_t buffer_
     // Huge pages where the kernel grants them, as the backends ask for their weights: with 4 KiB
     // pages the TLB misses of a 256 MiB sweep cost a few percent of bandwidth.
     constexpr size_t kHuge = 2u << 20;
-    const size_t alloc_bytes = (bytes + kHuge - 1) / kHuge * kHuge;
-    std::unique_ptr<void, FreeDeleter> buffer(std::aligned_alloc(kHuge, alloc_bytes));
-    if (!buffer) throw std::bad_alloc();
-    ::madvise(buffer.get(), alloc_bytes, MADV_HUGEPAGE);  // advice only: failing is harmless
+    const ProbeBuffer buffer((bytes + kHuge - 1) / kHuge * kHuge);
+    ::madvise(buffer.get(), (bytes + kHuge - 1) / kHuge * kHuge, MADV_HUGEPAGE);  // advice: failing is harmless
     std::memset(buffer.get(), 0x5a, bytes);  // fault every page in before timing
     const auto* base = static_cast<const Lane*>(buffer.get());
 
