@@ -11,16 +11,86 @@
 
 namespace veil::engine::detail {
 
+namespace {
+
+// Lane k of the result = the sum of the 16 lanes of v[k], for k < 16: a transpose-and-add tree
+// (unpack 32-bit, unpack 64-bit, then 128-bit lanes twice) that costs ~2 shuffles and an add per
+// vector instead of a full horizontal reduction each. Every lane goes through the same additions,
+// so a key's score does not depend on its place in the block.
+inline __m512 transpose_sum16(const __m512 (&v)[16]) {
+    __m512 a[8], b[4];
+    for (int i = 0; i < 8; ++i)
+        a[i] = _mm512_add_ps(_mm512_unpacklo_ps(v[2 * i], v[2 * i + 1]), _mm512_unpackhi_ps(v[2 * i], v[2 * i + 1]));
+    for (int i = 0; i < 4; ++i) {
+        const __m512d x = _mm512_castps_pd(a[2 * i]), y = _mm512_castps_pd(a[2 * i + 1]);
+        b[i] = _mm512_add_ps(_mm512_castpd_ps(_mm512_unpacklo_pd(x, y)), _mm512_castpd_ps(_mm512_unpackhi_pd(x, y)));
+    }
+    // b[i], 128-bit lane L: lane L's partial sums of v[4i .. 4i + 3]; now add the four lanes.
+    constexpr int kEven = _MM_SHUFFLE(2, 0, 2, 0), kOdd = _MM_SHUFFLE(3, 1, 3, 1);
+    const __m512 c0 = _mm512_add_ps(_mm512_shuffle_f32x4(b[0], b[1], kEven), _mm512_shuffle_f32x4(b[0], b[1], kOdd));
+    const __m512 c1 = _mm512_add_ps(_mm512_shuffle_f32x4(b[2], b[3], kEven), _mm512_shuffle_f32x4(b[2], b[3], kOdd));
+    return _mm512_add_ps(_mm512_shuffle_f32x4(c0, c1, kEven), _mm512_shuffle_f32x4(c0, c1, kOdd));
+}
+
+}  // namespace
+
+namespace {
+
+// v[k] = the partial products of q with key k (k < nk; zero above), head_dim = 16 * NC.
+template <int NC>
+inline void key_products(const float* q, const float* keys, uint32_t nk, __m512 (&v)[16]) {
+    __m512 qv[NC];
+    #pragma GCC unroll 16
+    for (int c = 0; c < NC; ++c) qv[c] = _mm512_loadu_ps(q + 16 * c);
+    #pragma GCC unroll 16
+    for (uint32_t k = 0; k < 16; ++k) {
+        __m512 a = _mm512_setzero_ps();
+        if (k < nk) {
+            const float* key = keys + static_cast<size_t>(k) * 16 * NC;
+            a = _mm512_mul_ps(qv[0], _mm512_loadu_ps(key));
+            #pragma GCC unroll 16
+            for (int c = 1; c < NC; ++c) a = _mm512_fmadd_ps(qv[c], _mm512_loadu_ps(key + 16 * c), a);
+        }
+        v[k] = a;
+    }
+}
+
+template <int NC>
+float scores_blocked(const float* q, const float* keys, uint32_t n_keys, float scale, float* scores) {
+    const __m512 scale_v = _mm512_set1_ps(scale);
+    __m512 max_v = _mm512_set1_ps(-__builtin_inff());
+    for (uint32_t j0 = 0; j0 < n_keys; j0 += 16) {
+        const uint32_t nk = n_keys - j0 < 16 ? n_keys - j0 : 16;
+        __m512 v[16];
+        key_products<NC>(q, keys + static_cast<size_t>(j0) * 16 * NC, nk, v);
+        const __mmask16 m = nk == 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << nk) - 1);
+        const __m512 s = _mm512_mul_ps(transpose_sum16(v), scale_v);
+        _mm512_mask_storeu_ps(scores + j0, m, s);
+        max_v = _mm512_mask_max_ps(max_v, m, max_v, s);
+    }
+    return _mm512_reduce_max_ps(max_v);
+}
+
+}  // namespace
+
 float avx512_attention_scores(const float* q, const float* keys, uint32_t hd, uint32_t n_keys, float scale,
                               float* scores) {
-    float max_s = -__builtin_inff();
+    // 16 keys at a time: one partial-product vector per key, then one transpose-sum for all 16
+    // (a horizontal reduction per key cost as much as its dot product at head_dim 64).
+    switch (hd / 16) {
+        case 4: return scores_blocked<4>(q, keys, n_keys, scale, scores);
+        case 8: return scores_blocked<8>(q, keys, n_keys, scale, scores);
+        case 2: return scores_blocked<2>(q, keys, n_keys, scale, scores);
+        case 1: return scores_blocked<1>(q, keys, n_keys, scale, scores);
+        default: break;
+    }
+    float max_s = -__builtin_inff();  // other head sizes: one key at a time
     for (uint32_t j = 0; j < n_keys; ++j) {
         const float* k = keys + static_cast<size_t>(j) * hd;
         __m512 a = _mm512_mul_ps(_mm512_loadu_ps(q), _mm512_loadu_ps(k));
         for (uint32_t i = 16; i < hd; i += 16) a = _mm512_fmadd_ps(_mm512_loadu_ps(q + i), _mm512_loadu_ps(k + i), a);
-        const float s = _mm512_reduce_add_ps(a) * scale;
-        scores[j] = s;
-        if (s > max_s) max_s = s;
+        scores[j] = _mm512_reduce_add_ps(a) * scale;
+        if (scores[j] > max_s) max_s = scores[j];
     }
     return max_s;
 }
