@@ -8,7 +8,7 @@ namespace veil::backend_stream {
 
 uint64_t StreamSession::bytes_for(const engine::LlamaHParams& hp, uint32_t n_ctx, int n_threads, uint32_t max_pass_rows) {
     const uint64_t kv = 2ull * hp.n_layer * hp.n_head_kv * n_ctx * hp.head_dim * sizeof(float);
-    const uint64_t scores = static_cast<uint64_t>(n_threads) * n_ctx * sizeof(float);
+    const uint64_t scores = engine::AttentionScratch::bytes_for(n_threads, n_ctx, hp.gqa_group());
     const uint64_t rope = 2ull * max_pass_rows * (hp.n_rot / 2) * sizeof(float) + (hp.n_rot / 2) * sizeof(double);
     return kv + scores + rope;
 }
@@ -19,7 +19,7 @@ StreamSession::StreamSession(StreamModel& model, uint32_t n_ctx, uint64_t charge
       charged_(charged_bytes),
       cache_(model.hparams().n_layer, model.hparams().n_head_kv, model.hparams().head_dim, n_ctx),
       rope_(model.hparams().head_dim, model.hparams().n_rot, model.hparams().rope_freq_base, StreamModel::kMaxPassRows),
-      attention_(model.n_threads(), n_ctx) {}
+      attention_(model.n_threads(), n_ctx, model.hparams().gqa_group()) {}
 
 StreamSession::~StreamSession() { model_.session_closed(charged_); }
 

@@ -32,10 +32,6 @@ inline __m512 transpose_sum16(const __m512 (&v)[16]) {
     return _mm512_add_ps(_mm512_shuffle_f32x4(c0, c1, kEven), _mm512_shuffle_f32x4(c0, c1, kOdd));
 }
 
-}  // namespace
-
-namespace {
-
 // v[k] = the partial products of q with key k (k < nk; zero above), head_dim = 16 * NC.
 template <int NC>
 inline void key_products(const float* q, const float* keys, uint32_t nk, __m512 (&v)[16]) {
@@ -56,35 +52,74 @@ inline void key_products(const float* q, const float* keys, uint32_t nk, __m512 
 }
 
 template <int NC>
-float scores_blocked(const float* q, const float* keys, uint32_t n_keys, float scale, float* scores) {
+void scores_group(const float* const* q, uint32_t n_q, const float* keys, uint32_t n_keys, float scale, float* scores,
+                  size_t stride) {
     const __m512 scale_v = _mm512_set1_ps(scale);
-    __m512 max_v = _mm512_set1_ps(-__builtin_inff());
     for (uint32_t j0 = 0; j0 < n_keys; j0 += 16) {
         const uint32_t nk = n_keys - j0 < 16 ? n_keys - j0 : 16;
-        __m512 v[16];
-        key_products<NC>(q, keys + static_cast<size_t>(j0) * 16 * NC, nk, v);
         const __mmask16 m = nk == 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << nk) - 1);
-        const __m512 s = _mm512_mul_ps(transpose_sum16(v), scale_v);
-        _mm512_mask_storeu_ps(scores + j0, m, s);
-        max_v = _mm512_mask_max_ps(max_v, m, max_v, s);
+        const float* block = keys + static_cast<size_t>(j0) * 16 * NC;
+        for (uint32_t i = 0; i < n_q; ++i) {
+            __m512 v[16];
+            key_products<NC>(q[i], block, nk, v);
+            _mm512_mask_storeu_ps(scores + i * stride + j0, m, _mm512_mul_ps(transpose_sum16(v), scale_v));
+        }
     }
-    return _mm512_reduce_max_ps(max_v);
+}
+
+// 16 value rows at a time; each head's NC accumulators go through memory between blocks (exact:
+// the same fused multiply-adds in the same order as mix_rows).
+template <int NC>
+void mix_group(const float* p, size_t stride, uint32_t n_q, const float* values, uint32_t n_keys, float* const* out) {
+    for (uint32_t i = 0; i < n_q; ++i)
+        for (int c = 0; c < NC; ++c) _mm512_storeu_ps(out[i] + 16 * c, _mm512_setzero_ps());
+    for (uint32_t j0 = 0; j0 < n_keys; j0 += 16) {
+        const uint32_t j1 = n_keys - j0 < 16 ? n_keys : j0 + 16;
+        for (uint32_t i = 0; i < n_q; ++i) {
+            __m512 o[NC];
+            #pragma GCC unroll 8
+            for (int c = 0; c < NC; ++c) o[c] = _mm512_loadu_ps(out[i] + 16 * c);
+            const float* pi = p + i * stride;
+            for (uint32_t j = j0; j < j1; ++j) {
+                const __m512 pj = _mm512_set1_ps(pi[j]);
+                const float* v = values + static_cast<size_t>(j) * 16 * NC;
+                #pragma GCC unroll 8
+                for (int c = 0; c < NC; ++c) o[c] = _mm512_fmadd_ps(pj, _mm512_loadu_ps(v + 16 * c), o[c]);
+            }
+            #pragma GCC unroll 8
+            for (int c = 0; c < NC; ++c) _mm512_storeu_ps(out[i] + 16 * c, o[c]);
+        }
+    }
 }
 
 }  // namespace
 
-float avx512_attention_scores(const float* q, const float* keys, uint32_t hd, uint32_t n_keys, float scale,
-                              float* scores) {
-    // 16 keys at a time: one partial-product vector per key, then one transpose-sum for all 16
-    // (a horizontal reduction per key cost as much as its dot product at head_dim 64).
+void avx512_attention_scores_group(const float* const* q, uint32_t n_q, const float* keys, uint32_t hd,
+                                   uint32_t n_keys, float scale, float* scores, size_t stride) {
     switch (hd / 16) {
-        case 4: return scores_blocked<4>(q, keys, n_keys, scale, scores);
-        case 8: return scores_blocked<8>(q, keys, n_keys, scale, scores);
-        case 2: return scores_blocked<2>(q, keys, n_keys, scale, scores);
-        case 1: return scores_blocked<1>(q, keys, n_keys, scale, scores);
+        case 4: return scores_group<4>(q, n_q, keys, n_keys, scale, scores, stride);
+        case 8: return scores_group<8>(q, n_q, keys, n_keys, scale, scores, stride);
+        case 2: return scores_group<2>(q, n_q, keys, n_keys, scale, scores, stride);
+        case 1: return scores_group<1>(q, n_q, keys, n_keys, scale, scores, stride);
         default: break;
     }
-    float max_s = -__builtin_inff();  // other head sizes: one key at a time
+    for (uint32_t i = 0; i < n_q; ++i) avx512_attention_scores(q[i], keys, hd, n_keys, scale, scores + i * stride);
+}
+
+void avx512_attention_mix_group(const float* p, size_t stride, uint32_t n_q, const float* values, uint32_t hd,
+                                uint32_t n_keys, float* const* out) {
+    switch (hd / 16) {
+        case 4: return mix_group<4>(p, stride, n_q, values, n_keys, out);
+        case 8: return mix_group<8>(p, stride, n_q, values, n_keys, out);
+        case 2: return mix_group<2>(p, stride, n_q, values, n_keys, out);
+        default: break;
+    }
+    for (uint32_t i = 0; i < n_q; ++i) avx512_attention_mix(p + i * stride, values, hd, n_keys, out[i]);
+}
+
+float avx512_attention_scores(const float* q, const float* keys, uint32_t hd, uint32_t n_keys, float scale,
+                              float* scores) {
+    float max_s = -__builtin_inff();
     for (uint32_t j = 0; j < n_keys; ++j) {
         const float* k = keys + static_cast<size_t>(j) * hd;
         __m512 a = _mm512_mul_ps(_mm512_loadu_ps(q), _mm512_loadu_ps(k));
@@ -93,6 +128,15 @@ float avx512_attention_scores(const float* q, const float* keys, uint32_t hd, ui
         if (scores[j] > max_s) max_s = scores[j];
     }
     return max_s;
+}
+
+void avx512_attention_softmax(float* scores, uint32_t n_keys) {
+    __m512 max_v = _mm512_set1_ps(-__builtin_inff());
+    for (uint32_t j = 0; j < n_keys; j += 16) {
+        const __mmask16 m = n_keys - j >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << (n_keys - j)) - 1);
+        max_v = _mm512_mask_max_ps(max_v, m, max_v, _mm512_maskz_loadu_ps(m, scores + j));
+    }
+    avx512_attention_softmax(scores, n_keys, _mm512_reduce_max_ps(max_v));
 }
 
 void avx512_attention_softmax(float* scores, uint32_t n_keys, float max_s) {

@@ -23,6 +23,9 @@ float dot(const float* a, const float* b, uint32_t n) {
     return (s0 + s1) + (s2 + s3);
 }
 
+// Query heads per KV head the SIMD path takes at once (its pointer arrays live on the stack).
+constexpr uint32_t kMaxGroup = 64;
+
 // Multiply-adds (per Q.K and P.V pass) below which attention stays on the calling thread.
 constexpr uint64_t kMinParallelWork = 1u << 15;
 
@@ -36,10 +39,37 @@ struct Job {
     uint32_t pos0;
     float* out;
     AttentionScratch& scratch;
-    bool simd;  // AVX-512 inner loops (attention_kernels.h); per head the same either way per run
+    bool simd;  // AVX-512 path (run_groups_simd); per run, every head takes the same path
 };
 
+// The AVX-512 path: work units are (KV head, token); the query heads of the unit's KV group are
+// computed together, so each block of cached keys and values is read from memory once for all of
+// them instead of once per query head (8 times for TinyLlama's 32 / 4 heads).
+void run_groups_simd(const Job& job, int thread, int n_threads) {
+    const LlamaHParams& hp = job.hp;
+    const uint32_t hd = hp.head_dim, group = hp.gqa_group();
+    const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
+    float* scores = job.scratch.scores(thread);
+    const size_t stride = job.scratch.n_ctx();
+    const float* q[kMaxGroup];
+    float* out[kMaxGroup];
+    const uint32_t units = hp.n_head_kv * job.n_tokens;
+    for (uint32_t u = static_cast<uint32_t>(thread); u < units; u += static_cast<uint32_t>(n_threads)) {
+        const uint32_t kvh = u % hp.n_head_kv, t = u / hp.n_head_kv;
+        const uint32_t n_keys = job.pos0 + t + 1;  // causal: this position and every earlier one
+        for (uint32_t i = 0; i < group; ++i) {
+            const size_t head = static_cast<size_t>(kvh) * group + i;
+            q[i] = job.q + static_cast<size_t>(t) * hp.q_dim() + head * hd;
+            out[i] = job.out + static_cast<size_t>(t) * hp.q_dim() + head * hd;
+        }
+        detail::avx512_attention_scores_group(q, group, job.cache.k(job.layer, kvh, 0), hd, n_keys, scale, scores, stride);
+        for (uint32_t i = 0; i < group; ++i) detail::avx512_attention_softmax(scores + i * stride, n_keys);
+        detail::avx512_attention_mix_group(scores, stride, group, job.cache.v(job.layer, kvh, 0), hd, n_keys, out);
+    }
+}
+
 void run_heads(const Job& job, int thread, int n_threads) {
+    if (job.simd) return run_groups_simd(job, thread, n_threads);
     const LlamaHParams& hp = job.hp;
     const uint32_t hd = hp.head_dim;
     const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
@@ -55,18 +85,9 @@ void run_heads(const Job& job, int thread, int n_threads) {
             const uint32_t n_keys = job.pos0 + t + 1;  // causal: this position and every earlier one
 
             float max_s = -INFINITY;
-            if (job.simd) {
-                max_s = detail::avx512_attention_scores(qh, keys, hd, n_keys, scale, scores);
-            } else {
-                for (uint32_t j = 0; j < n_keys; ++j) {
-                    scores[j] = dot(qh, keys + static_cast<size_t>(j) * hd, hd) * scale;
-                    if (scores[j] > max_s) max_s = scores[j];
-                }
-            }
-            if (job.simd) {
-                detail::avx512_attention_softmax(scores, n_keys, max_s);
-                detail::avx512_attention_mix(scores, values, hd, n_keys, oh);
-                continue;
+            for (uint32_t j = 0; j < n_keys; ++j) {
+                scores[j] = dot(qh, keys + static_cast<size_t>(j) * hd, hd) * scale;
+                if (scores[j] > max_s) max_s = scores[j];
             }
             float sum = 0.0f;
             for (uint32_t j = 0; j < n_keys; ++j) {
@@ -90,7 +111,7 @@ void run_heads(const Job& job, int thread, int n_threads) {
 
 void attention(ThreadPool& pool, const LlamaHParams& hp, const KvCache& cache, uint32_t layer, const float* q,
                uint32_t n_tokens, uint32_t pos0, float* out, AttentionScratch& scratch) {
-    const bool simd = best_kernels().isa == Isa::Avx512 && hp.head_dim % 16 == 0;
+    const bool simd = best_kernels().isa == Isa::Avx512 && hp.head_dim % 16 == 0 && hp.gqa_group() <= kMaxGroup;
     const Job job{hp, cache, layer, q, n_tokens, pos0, out, scratch, simd};
     // Waking the workers costs microseconds; a short context is cheaper on the calling thread.
     // Each head is computed the same way either way, so the result does not depend on this.

@@ -29,7 +29,7 @@ LlamaSession::LlamaSession(LlamaModel& model, uint32_t n_ctx)
       batch_(std::min(kMaxBatch, n_ctx_)),
       cache_(hp_.n_layer, hp_.n_head_kv, hp_.head_dim, n_ctx_),
       rope_(hp_.head_dim, hp_.n_rot, hp_.rope_freq_base, batch_),
-      attn_scratch_(model.n_threads(), n_ctx_),
+      attn_scratch_(model.n_threads(), n_ctx_, model.hparams().gqa_group()),
       act_(hp_, batch_),
       x_(static_cast<size_t>(batch_) * hp_.n_embd) {}
 

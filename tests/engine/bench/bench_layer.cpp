@@ -91,7 +91,7 @@ void BM_LayerDecode(benchmark::State& state) {
     const Layer L(kType);
     KvCache cache(1, 4, 64, kCtx);
     Rope rope(64, 64, 10000.0f, kPromptTokens);
-    AttentionScratch as(kThreads, kCtx);
+    AttentionScratch as(kThreads, kCtx, L.hp.gqa_group());
     MatmulScratch ms;
     Activations prompt(kPromptTokens), a(1);
     forward(L, cache, rope, as, ms, prompt, 0, kPromptTokens);  // a 64-position context to attend to
@@ -104,7 +104,7 @@ void BM_LayerPrefill64(benchmark::State& state) {
     const Layer L(kType);
     KvCache cache(1, 4, 64, kCtx);
     Rope rope(64, 64, 10000.0f, kPromptTokens);
-    AttentionScratch as(kThreads, kCtx);
+    AttentionScratch as(kThreads, kCtx, L.hp.gqa_group());
     MatmulScratch ms;
     Activations a(kPromptTokens);
     for (auto _ : state) forward(L, cache, rope, as, ms, a, 0, kPromptTokens);

@@ -10,15 +10,24 @@
 
 namespace veil::engine {
 
-// Per-thread score rows, sized once per session so decoding allocates nothing.
+// Per-thread score rows — one per query head of a KV group, which the SIMD path computes together
+// — sized once per session so decoding allocates nothing.
 class AttentionScratch {
 public:
-    AttentionScratch(int n_threads, uint32_t n_ctx)
-        : n_ctx_(n_ctx), scores_(static_cast<size_t>(n_threads) * n_ctx) {}
-    float* scores(int thread) { return scores_.data() + static_cast<size_t>(thread) * n_ctx_; }
-    int n_threads() const { return static_cast<int>(scores_.size() / (n_ctx_ ? n_ctx_ : 1)); }
+    AttentionScratch(int n_threads, uint32_t n_ctx, uint32_t gqa_group)
+        : rows_(static_cast<size_t>(gqa_group ? gqa_group : 1) * n_ctx),
+          n_ctx_(n_ctx),
+          scores_(static_cast<size_t>(n_threads) * rows_) {}
+    // Bytes a scratch of these dimensions holds (for memory budgets).
+    static uint64_t bytes_for(int n_threads, uint32_t n_ctx, uint32_t gqa_group) {
+        return static_cast<uint64_t>(n_threads) * (gqa_group ? gqa_group : 1) * n_ctx * sizeof(float);
+    }
+    // gqa_group rows of n_ctx floats for `thread`, n_ctx() apart.
+    float* scores(int thread) { return scores_.data() + static_cast<size_t>(thread) * rows_; }
+    uint32_t n_ctx() const { return n_ctx_; }
 
 private:
+    size_t rows_;
     uint32_t n_ctx_;
     std::vector<float> scores_;
 };
