@@ -6,6 +6,7 @@
 
 #include "test_kernels_util.h"
 #include "veil/engine/matmul.h"
+#include "veil/engine/row_groups.h"
 
 namespace veil::engine {
 namespace {
@@ -122,6 +123,44 @@ TEST(Matmul, DecodeEqualsVecDotBitwise) {
         for (int64_t r = 0; r < c.rows; ++r) {
             const float expect = k.vec_dot(c.type, c.cols, W.data() + r * wr, xq.data());
             ASSERT_EQ(0, std::memcmp(&expect, &y[r], sizeof(float))) << testing::traits(c.type).name << " row " << r;
+        }
+    }
+}
+
+// Threads walk ranges of row groups and steal halves of each other's (matmul.cpp): whatever the
+// thread count — more threads than cores (workers descheduled mid-region, their shares stolen or
+// run by the caller) or than row groups — every row of every product is written once, with the
+// single-threaded bits. Rows not a multiple of 16 leave plain tails inside the ranges.
+TEST(Matmul, ManyProductsEveryRowOnceForAnyThreadCount) {
+    const Case cases[] = {{GgmlType::Q4_0, 300, 512}, {GgmlType::Q4_0, 17, 512}, {GgmlType::Q4_0, 40, 512}};
+    std::mt19937 rng(11);
+    std::vector<std::vector<uint8_t>> bytes;
+    std::vector<WeightMatrix> w;
+    for (const Case& c : cases) {
+        bytes.push_back(random_matrix(c, rng));
+        w.push_back(plain_matrix(c.type, bytes.back().data(), c.rows, c.cols));
+        group_rows(w.back());
+    }
+    const WeightMatrix* ws[] = {&w[0], &w[1], &w[2]};
+    for (int64_t n_tokens : {1, 5}) {
+        const auto X = testing::random_floats(512 * n_tokens, rng);
+        auto run = [&](int threads) {
+            ThreadPool pool(threads);
+            MatmulScratch scratch;
+            std::vector<std::vector<float>> y;
+            for (const Case& c : cases) y.emplace_back(c.rows * n_tokens, std::nanf(""));
+            float* ys[] = {y[0].data(), y[1].data(), y[2].data()};
+            for (int rep = 0; rep < 20; ++rep) matmul_many(pool, ws, X.data(), n_tokens, ys, scratch);
+            return y;
+        };
+        const auto expect = run(1);
+        for (const auto& y : expect)
+            for (float v : y) ASSERT_FALSE(std::isnan(v)) << "tokens=" << n_tokens;
+        for (int threads : {2, 3, 7, 40}) {
+            const auto got = run(threads);
+            for (size_t i = 0; i < expect.size(); ++i)
+                ASSERT_EQ(0, std::memcmp(expect[i].data(), got[i].data(), expect[i].size() * sizeof(float)))
+                    << "product " << i << ", " << threads << " threads, tokens=" << n_tokens;
         }
     }
 }

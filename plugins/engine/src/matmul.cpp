@@ -6,9 +6,10 @@
 // result is bit-identical whatever the thread count, the chunk schedule, the number of tokens or
 // the other products computed in the same region.
 //
-// Threads pull chunks of rows from a shared counter (cheap dynamic balancing, which matters when
-// another process takes a core for a while), long ones first and short ones last (plan_chunks). Grouped rows go 16 at a time to the group kernels,
-// which read a chunk as one sequential stream; plain rows go to the tile kernels (dot_tile.h).
+// Each thread walks its own contiguous range of the region's rows and, once done, takes the back
+// half of the fullest remaining range (run_ranges): one sequential weight stream per thread, with
+// dynamic balancing for when another process takes a core for a while. Grouped rows go 16 at a
+// time to the group kernels; plain rows go to the tile kernels (dot_tile.h).
 // Several products of the same activations (Q, K, V; gate, up) share one parallel region: one
 // wake-up and one barrier instead of one per matrix, which decode pays ~150 times per token.
 //
@@ -30,13 +31,10 @@
 namespace veil::engine {
 namespace {
 
-constexpr int64_t kRowQuantum = kRowGroup;  // chunks are whole row groups
-// Chunks shrink as the region's remaining rows do (guided scheduling): each is 1/(2 x threads) of
-// what is left, so the first are long sequential streams and the last are small enough that no
-// thread waits long at the barrier for another's last chunk. Never below kMinChunkRows rows (a
-// few tens of KB of weights) so the shared counter stays cold.
-constexpr int64_t kMinChunkRows = 4 * kRowQuantum;
-constexpr int kMaxChunks = 512;
+constexpr int64_t kUnitRows = kRowGroup;  // rows are handed out in whole row groups
+
+// Threads that get a range of their own; any further ones only steal.
+constexpr int kMaxRanges = 64;
 
 size_t align64(size_t n) { return (n + 63) / 64 * 64; }
 
@@ -68,38 +66,40 @@ struct Product {
     float* y = nullptr;
 };
 
-struct Chunk {
-    int product;
-    int64_t r0, r1;
+// A thread's share of a region's units: [begin, end), packed in one word so that the owner taking
+// units from the front and a thief taking the back half change it with one compare-and-swap.
+struct alignas(64) UnitRange {
+    std::atomic<uint64_t> span{0};
+
+    static uint64_t pack(uint32_t begin, uint32_t end) { return uint64_t{begin} << 32 | end; }
+    static uint32_t begin_of(uint64_t s) { return static_cast<uint32_t>(s >> 32); }
+    static uint32_t end_of(uint64_t s) { return static_cast<uint32_t>(s); }
 };
 
 struct Region {
     Product p[kMaxMatmulProducts];
     int n = 0;
     int64_t n_tokens = 0;
-    Chunk chunks[kMaxChunks];
-    int n_chunks = 0;
-    alignas(64) std::atomic<int> next_chunk{0};
+    // Units are the region's rows in kUnitRows steps, product after product: product i has units
+    // [first_unit[i], first_unit[i + 1]), the last one short when its rows are not a multiple.
+    uint32_t first_unit[kMaxMatmulProducts + 1] = {};
+    int n_ranges = 0;
+    UnitRange ranges[kMaxRanges];
 };
 
-// The region's chunks, products in order, each chunk a multiple of kRowQuantum rows except a
-// product's plain tail.
-void plan_chunks(Region& g, int threads) {
-    int64_t remaining = 0;
-    for (int i = 0; i < g.n; ++i) remaining += g.p[i].rows;
-    for (int i = 0; i < g.n; ++i) {
-        const int64_t rows = g.p[i].rows;
-        for (int64_t r0 = 0; r0 < rows;) {
-            int64_t size = remaining / (2 * threads);
-            size = std::max(kMinChunkRows, (size + kRowQuantum - 1) / kRowQuantum * kRowQuantum);
-            // Keep room in the table for every product's remaining rows at the largest size.
-            if (g.n_chunks >= kMaxChunks - 2 * kMaxMatmulProducts) size = rows - r0;
-            const int64_t r1 = std::min(rows, r0 + size);
-            g.chunks[g.n_chunks++] = Chunk{i, r0, r1};
-            remaining -= r1 - r0;
-            r0 = r1;
-        }
-    }
+void number_units(Region& g) {
+    for (int i = 0; i < g.n; ++i)
+        g.first_unit[i + 1] = g.first_unit[i] + static_cast<uint32_t>((g.p[i].rows + kUnitRows - 1) / kUnitRows);
+}
+
+// Contiguous, equal shares of the units, one per thread (up to kMaxRanges).
+void split_units(Region& g, int threads) {
+    const uint64_t units = g.first_unit[g.n];
+    g.n_ranges = std::min(threads, kMaxRanges);
+    for (int t = 0; t < g.n_ranges; ++t)
+        g.ranges[t].span.store(UnitRange::pack(static_cast<uint32_t>(units * t / g.n_ranges),
+                                               static_cast<uint32_t>(units * (t + 1) / g.n_ranges)),
+                               std::memory_order_relaxed);
 }
 
 Product plan_product(const WeightMatrix& W, float* Y) {
@@ -170,12 +170,72 @@ void rows_of(const Product& j, int64_t n_tokens, int64_t r0, int64_t r1) {
     }
 }
 
-void run_chunks(void* ctx, int, int) {
+// Units [u0, u1), product by product.
+void run_units(const Region& g, uint32_t u0, uint32_t u1) {
+    for (int i = 0; i < g.n && u0 < u1; ++i) {
+        if (u0 >= g.first_unit[i + 1]) continue;
+        const uint32_t end = std::min(u1, g.first_unit[i + 1]);
+        const Product& p = g.p[i];
+        rows_of(p, g.n_tokens, (u0 - g.first_unit[i]) * kUnitRows, std::min<int64_t>(p.rows, (end - g.first_unit[i]) * kUnitRows));
+        u0 = end;
+    }
+}
+
+// Takes the next units from the front of the caller's own range: an eighth of what is left (the
+// owner's claims are uncontended, so a few suffice), the last ones singly so that a thief finds
+// work up to the end. False once the range is empty.
+bool claim_front(UnitRange& r, uint32_t& u0, uint32_t& u1) {
+    uint64_t s = r.span.load(std::memory_order_relaxed);
+    for (;;) {
+        const uint32_t b = UnitRange::begin_of(s), e = UnitRange::end_of(s);
+        if (b >= e) return false;
+        const uint32_t take = std::max<uint32_t>(1, (e - b) / 8);
+        if (r.span.compare_exchange_weak(s, UnitRange::pack(b + take, e), std::memory_order_relaxed)) {
+            u0 = b;
+            u1 = b + take;
+            return true;
+        }
+    }
+}
+
+// Moves the back half of the fullest other range (at least one unit) into `mine`. False when no
+// range has units left.
+bool steal_half(Region& g, UnitRange& mine) {
+    for (;;) {
+        int victim = -1;
+        uint32_t most = 0;
+        for (int t = 0; t < g.n_ranges; ++t) {
+            const uint64_t s = g.ranges[t].span.load(std::memory_order_relaxed);
+            const uint32_t left = UnitRange::end_of(s) - std::min(UnitRange::begin_of(s), UnitRange::end_of(s));
+            if (left > most) most = left, victim = t;
+        }
+        if (victim < 0) return false;
+        UnitRange& v = g.ranges[victim];
+        uint64_t s = v.span.load(std::memory_order_relaxed);
+        const uint32_t b = UnitRange::begin_of(s), e = UnitRange::end_of(s);
+        if (b >= e) continue;
+        const uint32_t mid = e - (e - b + 1) / 2;
+        if (v.span.compare_exchange_strong(s, UnitRange::pack(b, mid), std::memory_order_relaxed)) {
+            mine.span.store(UnitRange::pack(mid, e), std::memory_order_relaxed);
+            return true;
+        }
+    }
+}
+
+// Each thread walks its own contiguous range of units front to back: one sequential stream of
+// weights per thread for the whole region, which the kernels' prefetches keep ahead of, where
+// chunks handed out from a shared counter started a new stream (and a cold prefetch) per chunk —
+// measured at 4-12 us per region in this VM's fast memory state. A thread that runs out takes
+// the back half of the fullest range and walks that, so the region still ends within about one
+// unit of work when threads run at different speeds (another process, a slow core).
+void run_ranges(void* ctx, int ti, int) {
     Region& g = *static_cast<Region*>(ctx);
-    for (int c = g.next_chunk.fetch_add(1, std::memory_order_relaxed); c < g.n_chunks;
-         c = g.next_chunk.fetch_add(1, std::memory_order_relaxed)) {
-        const Chunk& k = g.chunks[c];
-        rows_of(g.p[k.product], g.n_tokens, k.r0, k.r1);
+    UnitRange spare;  // threads beyond kMaxRanges only steal
+    UnitRange& mine = ti < g.n_ranges ? g.ranges[ti] : spare;
+    for (;;) {
+        uint32_t u0 = 0, u1 = 0;
+        while (claim_front(mine, u0, u1)) run_units(g, u0, u1);
+        if (!steal_half(g, mine)) return;
     }
 }
 
@@ -245,10 +305,14 @@ void matmul_many(ThreadPool& pool, std::span<const WeightMatrix* const> W, const
         }
     }
 
-    // 2. Rows of every product in chunks (whole groups) handed out dynamically from one counter.
-    plan_chunks(g, pool.size());
-    if (g.n_chunks == 1 || pool.size() == 1) run_chunks(&g, 0, 1);
-    else pool.run(run_chunks, &g);
+    // 2. Rows of every product, in ranges of units (whole groups) walked by one thread each.
+    number_units(g);
+    if (pool.size() == 1 || g.first_unit[g.n] <= 1) {
+        run_units(g, 0, g.first_unit[g.n]);
+        return;
+    }
+    split_units(g, pool.size());
+    pool.run(run_ranges, &g);
 }
 
 void matmul(ThreadPool& pool, const WeightMatrix& W, const float* X, int64_t n_tokens, float* Y,
