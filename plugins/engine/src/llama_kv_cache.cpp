@@ -3,6 +3,8 @@
 #include <cstring>
 #include <string.h>  // explicit_bzero (glibc)
 
+#include "veil/engine/huge_pages.h"
+
 namespace veil::engine {
 
 void secure_zero(void* p, size_t n) noexcept {
@@ -10,16 +12,17 @@ void secure_zero(void* p, size_t n) noexcept {
 }
 
 KvCache::KvCache(uint32_t n_layer, uint32_t n_head_kv, uint32_t head_dim, uint32_t n_ctx)
-    : n_layer_(n_layer), n_head_kv_(n_head_kv), head_dim_(head_dim), n_ctx_(n_ctx) {
-    size_t n = static_cast<size_t>(n_layer) * n_head_kv * n_ctx * head_dim;
-    data_k_.assign(n, 0.0f);
-    data_v_.assign(n, 0.0f);
+    : n_layer_(n_layer),
+      n_head_kv_(n_head_kv),
+      head_dim_(head_dim),
+      n_ctx_(n_ctx),
+      elements_(static_cast<size_t>(n_layer) * n_head_kv * n_ctx * head_dim),
+      data_(new float[2 * elements_]) {
+    advise_huge_pages(data_.get(), bytes());
+    std::memset(data_.get(), 0, bytes());  // every page committed now, not mid-request
 }
 
-KvCache::~KvCache() {
-    secure_zero(data_k_.data(), data_k_.size() * sizeof(float));
-    secure_zero(data_v_.data(), data_v_.size() * sizeof(float));
-}
+KvCache::~KvCache() { secure_zero(data_.get(), bytes()); }
 
 void KvCache::clear_from(uint32_t n_past) {
     if (n_past >= n_ctx_) return;

@@ -4,7 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <vector>
+#include <memory>
 
 namespace veil::engine {
 
@@ -19,21 +19,24 @@ public:
 
     // Layout [layer][kv_head][pos][head_dim]: one head's keys over all positions are contiguous,
     // which is the order attention walks them.
-    float* k(uint32_t layer, uint32_t kv_head, uint32_t pos) { return data_k_.data() + offset(layer, kv_head, pos); }
-    float* v(uint32_t layer, uint32_t kv_head, uint32_t pos) { return data_v_.data() + offset(layer, kv_head, pos); }
-    const float* k(uint32_t layer, uint32_t kv_head, uint32_t pos) const { return data_k_.data() + offset(layer, kv_head, pos); }
-    const float* v(uint32_t layer, uint32_t kv_head, uint32_t pos) const { return data_v_.data() + offset(layer, kv_head, pos); }
+    float* k(uint32_t layer, uint32_t kv_head, uint32_t pos) { return data_.get() + offset(layer, kv_head, pos); }
+    float* v(uint32_t layer, uint32_t kv_head, uint32_t pos) { return data_.get() + elements_ + offset(layer, kv_head, pos); }
+    const float* k(uint32_t layer, uint32_t kv_head, uint32_t pos) const { return data_.get() + offset(layer, kv_head, pos); }
+    const float* v(uint32_t layer, uint32_t kv_head, uint32_t pos) const {
+        return data_.get() + elements_ + offset(layer, kv_head, pos);
+    }
 
     // Zeroes positions >= n_past (rewind): forgotten positions leave no plaintext behind.
     void clear_from(uint32_t n_past);
-    size_t bytes() const { return (data_k_.size() + data_v_.size()) * sizeof(float); }
+    size_t bytes() const { return 2 * elements_ * sizeof(float); }
 
 private:
     size_t offset(uint32_t layer, uint32_t kv_head, uint32_t pos) const {
         return ((static_cast<size_t>(layer) * n_head_kv_ + kv_head) * n_ctx_ + pos) * head_dim_;
     }
     uint32_t n_layer_, n_head_kv_, head_dim_, n_ctx_;
-    std::vector<float> data_k_, data_v_;
+    size_t elements_;                  // of the keys, and of the values
+    std::unique_ptr<float[]> data_;  // the keys, then the values; on huge pages where they fit
 };
 
 // Overwrites memory in a way the optimiser may not elide.
