@@ -1,6 +1,7 @@
 // matmul: equals a naive float64 reference and is bitwise identical for any thread count.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 
@@ -163,6 +164,54 @@ TEST(Matmul, ManyProductsEveryRowOnceForAnyThreadCount) {
                     << "product " << i << ", " << threads << " threads, tokens=" << n_tokens;
         }
     }
+}
+
+// RowsDone runs once per row, on rows every product has finished for every token (here it
+// checks them and marks them), whatever the thread count; matrices of unequal rows are refused.
+TEST(Matmul, RowsDoneSeesEachFinishedRowOnce) {
+    const Case c{GgmlType::Q4_0, 200, 256};
+    std::mt19937 rng(12);
+    auto a_bytes = random_matrix(c, rng), b_bytes = random_matrix(c, rng);
+    WeightMatrix a = plain_matrix(c.type, a_bytes.data(), c.rows, c.cols), b = plain_matrix(c.type, b_bytes.data(), c.rows, c.cols);
+    group_rows(a);
+    const WeightMatrix* ws[] = {&a, &b};  // one grouped, one plain: both paths
+    const int64_t n_tokens = 3;
+    const auto X = testing::random_floats(c.cols * n_tokens, rng);
+    struct Seen {
+        std::vector<float>* y[2];
+        int64_t rows, n_tokens;
+        std::vector<std::atomic<int>> calls;
+        std::atomic<int> unfinished{0};
+        static void rows_done(void* ctx, int64_t r0, int64_t r1) {
+            Seen& s = *static_cast<Seen*>(ctx);
+            for (int64_t r = r0; r < r1; ++r) {
+                s.calls[static_cast<size_t>(r)].fetch_add(1);
+                for (auto* y : s.y)
+                    for (int64_t t = 0; t < s.n_tokens; ++t)
+                        if (std::isnan((*y)[static_cast<size_t>(t * s.rows + r)])) s.unfinished.fetch_add(1);
+            }
+        }
+    };
+    for (int threads : {1, 2, 3, 7}) {
+        ThreadPool pool(threads);
+        MatmulScratch scratch;
+        std::vector<float> ya(c.rows * n_tokens, std::nanf("")), yb(ya);
+        Seen seen{{&ya, &yb}, c.rows, n_tokens, std::vector<std::atomic<int>>(c.rows), {}};
+        float* ys[] = {ya.data(), yb.data()};
+        matmul_many(pool, ws, X.data(), n_tokens, ys, scratch, RowsDone{Seen::rows_done, &seen});
+        for (int64_t r = 0; r < c.rows; ++r) ASSERT_EQ(1, seen.calls[static_cast<size_t>(r)].load()) << "row " << r << ", " << threads << " threads";
+        EXPECT_EQ(0, seen.unfinished.load()) << threads << " threads";
+    }
+    const Case shorter{GgmlType::Q4_0, 40, 256};
+    auto s_bytes = random_matrix(shorter, rng);
+    const WeightMatrix s = plain_matrix(shorter.type, s_bytes.data(), shorter.rows, shorter.cols);
+    const WeightMatrix* unequal[] = {&a, &s};
+    ThreadPool pool(2);
+    MatmulScratch scratch;
+    std::vector<float> y1(c.rows * n_tokens), y2(shorter.rows * n_tokens);
+    float* ys[] = {y1.data(), y2.data()};
+    EXPECT_THROW(matmul_many(pool, unequal, X.data(), n_tokens, ys, scratch, RowsDone{[](void*, int64_t, int64_t) {}, nullptr}),
+                 std::invalid_argument);
 }
 
 // Not a pass/fail test: prints decode throughput (weight bytes streamed per second) on a

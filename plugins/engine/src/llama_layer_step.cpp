@@ -20,18 +20,49 @@ uint64_t macs_of(const WeightMatrix& w, uint32_t n) {
     return static_cast<uint64_t>(w.rows) * static_cast<uint64_t>(w.cols) * n;
 }
 
+// x += proj, rows [r0, r1) of each of n stacked rows of width d: the residual add of a projection,
+// done by the matmul's threads on the rows each just computed.
+struct AddProjection {
+    float* x;
+    const float* proj;
+    uint32_t d, n;
+
+    static void rows(void* ctx, int64_t r0, int64_t r1) {
+        const AddProjection& a = *static_cast<const AddProjection*>(ctx);
+        for (uint32_t t = 0; t < a.n; ++t) {
+            const size_t at = static_cast<size_t>(t) * a.d + static_cast<size_t>(r0);
+            add_inplace(a.x + at, a.proj + at, r1 - r0);
+        }
+    }
+};
+
+// gate = silu(gate) * up, rows [r0, r1) of each of n stacked rows of width ff.
+struct SwigluRows {
+    float* gate;
+    const float* up;
+    uint32_t ff, n;
+
+    static void rows(void* ctx, int64_t r0, int64_t r1) {
+        const SwigluRows& a = *static_cast<const SwigluRows*>(ctx);
+        for (uint32_t t = 0; t < a.n; ++t) {
+            const size_t at = static_cast<size_t>(t) * a.ff + static_cast<size_t>(r0);
+            swiglu(a.gate + at, a.up + at, r1 - r0);
+        }
+    }
+};
+
 }  // namespace
 
 void weight_matmul(const ComputePools& pools, const WeightMatrix& w, const float* x, uint32_t n, float* y,
-                   MatmulScratch& scratch) {
-    matmul(pool_for(pools, macs_of(w, n)), w, x, n, y, scratch);
+                   MatmulScratch& scratch, RowsDone done) {
+    matmul(pool_for(pools, macs_of(w, n)), w, x, n, y, scratch, done);
 }
 
 void weight_matmul_many(const ComputePools& pools, std::span<const WeightMatrix* const> w, const float* x, uint32_t n,
-                        std::span<float* const> y, MatmulScratch& scratch) {
+                        std::span<float* const> y, MatmulScratch& scratch, RowsDone done) {
     uint64_t macs = 0;
     for (const WeightMatrix* m : w) macs += macs_of(*m, n);
-    matmul_many(pool_for(pools, macs), w, x, n, y, scratch);
+    matmul_many(pool_for(pools, macs), w, x, n, y, scratch, done);
 }
 
 LayerActivations::LayerActivations(const LlamaHParams& hp, uint32_t max_rows) : max_rows_(max_rows) {
@@ -104,18 +135,18 @@ void run_llama_layer(const ComputePools& pools, const LlamaHParams& hp, const Ll
         attention(pools.parallel, hp, *sq.cache, layer, rows(act.q, sq.row0, qd), sq.n, sq.pos0,
                   rows(act.attn_out, sq.row0, qd), *sq.attention);
     }
-    weight_matmul(pools, L.wo, act.attn_out.data(), n, act.proj.data(), act.mm);
-    add_inplace(x, act.proj.data(), static_cast<int64_t>(n) * d);
+    AddProjection add_attention{x, act.proj.data(), d, n};
+    weight_matmul(pools, L.wo, act.attn_out.data(), n, act.proj.data(), act.mm, {AddProjection::rows, &add_attention});
 
     // Feed-forward block: x += W_down (silu(W_gate xn) * W_up xn).
     for (uint32_t t = 0; t < n; ++t)
         rms_norm(x + static_cast<size_t>(t) * d, L.ffn_norm, d, hp.rms_eps, rows(act.xn, t, d));
     const WeightMatrix* gate_up[] = {&L.gate, &L.up};
     float* gate_up_out[] = {act.gate.data(), act.up.data()};
-    weight_matmul_many(pools, gate_up, act.xn.data(), n, gate_up_out, act.mm);
-    swiglu(act.gate.data(), act.up.data(), static_cast<int64_t>(n) * ff);
-    weight_matmul(pools, L.down, act.gate.data(), n, act.proj.data(), act.mm);
-    add_inplace(x, act.proj.data(), static_cast<int64_t>(n) * d);
+    SwigluRows glu{act.gate.data(), act.up.data(), ff, n};
+    weight_matmul_many(pools, gate_up, act.xn.data(), n, gate_up_out, act.mm, {SwigluRows::rows, &glu});
+    AddProjection add_ffn{x, act.proj.data(), d, n};
+    weight_matmul(pools, L.down, act.gate.data(), n, act.proj.data(), act.mm, {AddProjection::rows, &add_ffn});
 }
 
 void output_norm_rows(const LlamaHParams& hp, const float* output_norm, const float* x, uint32_t n, float* xn) {

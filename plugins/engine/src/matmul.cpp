@@ -82,19 +82,32 @@ struct Region {
     int64_t n_tokens = 0;
     // Units are the region's rows in kUnitRows steps, product after product: product i has units
     // [first_unit[i], first_unit[i + 1]), the last one short when its rows are not a multiple.
+    // With `done`, the products have the same rows and unit u stands for those rows of all of them
+    // (first_unit[i] = 0 for every i).
     uint32_t first_unit[kMaxMatmulProducts + 1] = {};
+    uint32_t n_units = 0;
+    RowsDone done;
     int n_ranges = 0;
     UnitRange ranges[kMaxRanges];
 };
 
+uint32_t units_of(int64_t rows) { return static_cast<uint32_t>((rows + kUnitRows - 1) / kUnitRows); }
+
 void number_units(Region& g) {
-    for (int i = 0; i < g.n; ++i)
-        g.first_unit[i + 1] = g.first_unit[i] + static_cast<uint32_t>((g.p[i].rows + kUnitRows - 1) / kUnitRows);
+    if (g.done.fn != nullptr) {
+        for (int i = 0; i < g.n; ++i)
+            if (g.p[i].rows != g.p[0].rows) throw std::invalid_argument("matmul_many: rows_done needs matrices of equal rows");
+        for (int i = 0; i <= g.n; ++i) g.first_unit[i] = 0;
+        g.n_units = units_of(g.p[0].rows);
+        return;
+    }
+    for (int i = 0; i < g.n; ++i) g.first_unit[i + 1] = g.first_unit[i] + units_of(g.p[i].rows);
+    g.n_units = g.first_unit[g.n];
 }
 
 // Contiguous, equal shares of the units, one per thread (up to kMaxRanges).
 void split_units(Region& g, int threads) {
-    const uint64_t units = g.first_unit[g.n];
+    const uint64_t units = g.n_units;
     g.n_ranges = std::min(threads, kMaxRanges);
     for (int t = 0; t < g.n_ranges; ++t)
         g.ranges[t].span.store(UnitRange::pack(static_cast<uint32_t>(units * t / g.n_ranges),
@@ -170,8 +183,15 @@ void rows_of(const Product& j, int64_t n_tokens, int64_t r0, int64_t r1) {
     }
 }
 
-// Units [u0, u1), product by product.
+// Units [u0, u1), product by product; with `done`, the same rows of each product, then done.
 void run_units(const Region& g, uint32_t u0, uint32_t u1) {
+    if (u0 >= u1) return;
+    if (g.done.fn != nullptr) {
+        const int64_t r0 = int64_t{u0} * kUnitRows, r1 = std::min<int64_t>(g.p[0].rows, int64_t{u1} * kUnitRows);
+        for (int i = 0; i < g.n; ++i) rows_of(g.p[i], g.n_tokens, r0, r1);
+        g.done.fn(g.done.ctx, r0, r1);
+        return;
+    }
     for (int i = 0; i < g.n && u0 < u1; ++i) {
         if (u0 >= g.first_unit[i + 1]) continue;
         const uint32_t end = std::min(u1, g.first_unit[i + 1]);
@@ -261,7 +281,7 @@ void convert_rows(void* ctx, int ti, int nt) {
 }  // namespace
 
 void matmul_many(ThreadPool& pool, std::span<const WeightMatrix* const> W, const float* X, int64_t n_tokens,
-                 std::span<float* const> Y, MatmulScratch& scratch) {
+                 std::span<float* const> Y, MatmulScratch& scratch, RowsDone done) {
     if (W.size() != Y.size() || W.size() > static_cast<size_t>(kMaxMatmulProducts))
         throw std::invalid_argument("matmul_many: " + std::to_string(W.size()) + " matrices, " +
                                     std::to_string(Y.size()) + " outputs (at most " +
@@ -269,11 +289,13 @@ void matmul_many(ThreadPool& pool, std::span<const WeightMatrix* const> W, const
     if (n_tokens <= 0 || W.empty()) return;
     Region g;
     g.n_tokens = n_tokens;
+    g.done = done;
     for (size_t i = 0; i < W.size(); ++i) {
         if (W[i]->cols != W[0]->cols) throw std::invalid_argument("matmul_many: matrices of different widths");
         if (W[i]->rows > 0) g.p[g.n++] = plan_product(*W[i], Y[i]);
     }
     if (g.n == 0) return;
+    number_units(g);
     const int64_t cols = g.p[0].cols;
 
     // 1. Activations converted once per distinct conversion (F32 needs none), into one scratch
@@ -306,9 +328,8 @@ void matmul_many(ThreadPool& pool, std::span<const WeightMatrix* const> W, const
     }
 
     // 2. Rows of every product, in ranges of units (whole groups) walked by one thread each.
-    number_units(g);
-    if (pool.size() == 1 || g.first_unit[g.n] <= 1) {
-        run_units(g, 0, g.first_unit[g.n]);
+    if (pool.size() == 1 || g.n_units <= 1) {
+        run_units(g, 0, g.n_units);
         return;
     }
     split_units(g, pool.size());
@@ -316,10 +337,10 @@ void matmul_many(ThreadPool& pool, std::span<const WeightMatrix* const> W, const
 }
 
 void matmul(ThreadPool& pool, const WeightMatrix& W, const float* X, int64_t n_tokens, float* Y,
-            MatmulScratch& scratch) {
+            MatmulScratch& scratch, RowsDone done) {
     const WeightMatrix* w[] = {&W};
     float* y[] = {Y};
-    matmul_many(pool, w, X, n_tokens, y, scratch);
+    matmul_many(pool, w, X, n_tokens, y, scratch, done);
 }
 
 }  // namespace veil::engine

@@ -18,13 +18,23 @@ struct MatmulScratch {
     std::vector<uint8_t> x_converted;
 };
 
+// Work on finished output rows, done inside the region by the thread that computed them, while
+// they are still in its cache, instead of in a serial pass over the whole output afterwards (the
+// residual add after a projection, SwiGLU after gate and up). fn(ctx, r0, r1) is called once for
+// every row r in [r0, r1) of every token, after rows r0..r1-1 of every product exist for all
+// tokens; calls for disjoint ranges may run concurrently on different threads.
+struct RowsDone {
+    void (*fn)(void* ctx, int64_t r0, int64_t r1) = nullptr;  // optional: nullptr does nothing
+    void* ctx = nullptr;
+};
+
 // Y[t * rows + r] = sum_c W[r][c] * X[t * cols + c]   for t < n_tokens, r < W.rows, c < W.cols,
 // W in either row layout (weight_matrix.h). Activations are converted once per call; rows are split
 // across the pool's threads, and for n_tokens > 1 each weight block is reused across tokens
 // (batched prefill, register-blocked kernels). Bit-identical for any thread count, and prefill
 // equals token-by-token decode; a Grouped16 matrix rounds differently from its Plain original.
 void matmul(ThreadPool& pool, const WeightMatrix& W, const float* X, int64_t n_tokens, float* Y,
-            MatmulScratch& scratch);
+            MatmulScratch& scratch, RowsDone done = {});
 
 // Most matrices one matmul_many call takes.
 constexpr int kMaxMatmulProducts = 4;
@@ -33,7 +43,8 @@ constexpr int kMaxMatmulProducts = 4;
 // parallel region: the products of one input (attention's Q, K and V; the FFN's gate and up) pay
 // one wake-up and one barrier instead of one each, and matrices of the same type and layout share
 // one conversion of X. All W[i] have the same cols; W.size() == Y.size() <= kMaxMatmulProducts.
+// With `done`, all W[i] must also have the same rows (std::invalid_argument otherwise).
 void matmul_many(ThreadPool& pool, std::span<const WeightMatrix* const> W, const float* X, int64_t n_tokens,
-                 std::span<float* const> Y, MatmulScratch& scratch);
+                 std::span<float* const> Y, MatmulScratch& scratch, RowsDone done = {});
 
 }  // namespace veil::engine
