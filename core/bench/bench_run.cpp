@@ -137,6 +137,7 @@ BenchRun run_benchmark(BackendModel& model, std::span<const int32_t> prompt, con
         report(name + ": prefill " + std::to_string(static_cast<int>(run.prefill_tps.back())) + " tok/s, decode " +
                std::to_string(static_cast<int>(run.decode_tps.back())) + " tok/s");
     }
+    if (between) between(params.repetitions + 1);
     run.stats_json = model.stats_json();
     return run;
 }

@@ -40,8 +40,9 @@ struct BenchRun {
 
 // Called with a short status ("rep 2/5 decode") as the run goes.
 using BenchProgress = std::function<void(const std::string& status)>;
-// Called before each measured repetition (not the warm-up), outside every timed phase: where
-// `veil bench` measures memory bandwidth, so that it and decode see the machine at the same time.
+// Called before each measured repetition (rep = 1 .. repetitions; not before the warm-up) and once
+// after the last (rep = repetitions + 1), outside every timed phase: where `veil bench` measures
+// memory bandwidth, so that every repetition's decode lies between two probes of the machine.
 using BetweenRepetitions = std::function<void(uint32_t rep)>;
 
 // Every repetition creates params.sessions fresh sessions of prompt.size() + decode_tokens

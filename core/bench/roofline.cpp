@@ -1,5 +1,6 @@
 #include "bench/roofline.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace veil::bench {
@@ -24,6 +25,40 @@ Roofline roofline(const RooflineInputs& in) {
     r.max_tps = 1 / seconds;
     r.fraction = in.decode_tps / r.max_tps;
     return r;
+}
+
+namespace {
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const size_t n = v.size();
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+}  // namespace
+
+PairedRooflines paired_rooflines(std::span<const double> decode_tps, std::span<const double> probe_bandwidth,
+                                 double memory_bytes_per_token) {
+    if (decode_tps.empty() || probe_bandwidth.size() != decode_tps.size() + 1)
+        throw std::invalid_argument("roofline: " + std::to_string(decode_tps.size()) + " repetitions need " +
+                                    std::to_string(decode_tps.size() + 1) + " bandwidth probes, not " +
+                                    std::to_string(probe_bandwidth.size()));
+    PairedRooflines p;
+    std::vector<double> fractions, max_tps;
+    for (size_t i = 0; i < decode_tps.size(); ++i) {
+        RooflineInputs in;
+        in.decode_tps = decode_tps[i];
+        in.memory_bytes_per_token = memory_bytes_per_token;
+        in.memory_bandwidth = (probe_bandwidth[i] + probe_bandwidth[i + 1]) / 2;
+        p.bandwidth.push_back(in.memory_bandwidth);
+        p.repetitions.push_back(roofline(in));
+        fractions.push_back(p.repetitions.back().fraction);
+        max_tps.push_back(p.repetitions.back().max_tps);
+    }
+    p.median.fraction = median(fractions);
+    p.median.max_tps = median(max_tps);
+    p.median.bound = "memory";
+    return p;
 }
 
 }  // namespace veil::bench

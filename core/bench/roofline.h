@@ -4,7 +4,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
+#include <vector>
 
 namespace veil::bench {
 
@@ -25,5 +27,21 @@ struct Roofline {
 
 // Throws std::invalid_argument for non-positive bandwidths or memory bytes per token.
 Roofline roofline(const RooflineInputs& in);
+
+// Memory rooflines of repetitions each measured between two bandwidth probes: repetition i's
+// decode against the mean of probe i (before it) and probe i + 1 (after it). A VM's memory
+// bandwidth can change by half within seconds when other tenants come and go, and a run's mean
+// decode against its median probe then mixes two machines; each repetition against the bandwidth
+// of its own moment does not.
+struct PairedRooflines {
+    std::vector<double> bandwidth;      // per repetition, bytes/s
+    std::vector<Roofline> repetitions;  // per repetition
+    Roofline median;                    // median fraction and median max_tps over the repetitions
+};
+
+// decode_tps.size() >= 1 and probe_bandwidth.size() == decode_tps.size() + 1 (std::invalid_argument
+// otherwise, and as roofline() for non-positive values).
+PairedRooflines paired_rooflines(std::span<const double> decode_tps, std::span<const double> probe_bandwidth,
+                                 double memory_bytes_per_token);
 
 }  // namespace veil::bench

@@ -122,7 +122,8 @@ int run(const std::vector<std::string>& args) {
 
     ProgressLine progress;
     BenchReport report;
-    std::vector<bench::MemoryBandwidth> probes;  // between repetitions, when measured there
+    std::vector<bench::MemoryBandwidth> probes;  // before each repetition and after the last, when measured there
+    std::vector<double> decode_tps;              // per repetition
     report.model = sel.model.path;
     report.sessions = params.sessions;
     report.prompt_tokens = prompt_tokens;
@@ -151,13 +152,14 @@ int run(const std::vector<std::string>& args) {
         bench::PeakRssOutside rss;  // the probe buffers are not the model's memory
         bool rss_holes_ok = true;
         auto probe_between_repetitions = [&](uint32_t rep) {
-            progress.show("rep " + std::to_string(rep) + ": measuring memory read bandwidth");
+            const std::string name = rep > params.repetitions ? "after rep " + std::to_string(rep - 1) : "rep " + std::to_string(rep);
+            progress.show(name + ": measuring memory read bandwidth");
             rss.before();
             probes.push_back(bench::measure_memory_read_bandwidth(std::max(1u, probe_threads),
                                                                   bench::default_probe_buffer_bytes(),
                                                                   kInterleavedProbePasses));
             rss_holes_ok = rss.after() && rss_holes_ok;
-            progress.show(fmt::format("rep {}: memory read bandwidth {:.1f} GB/s", rep, probes.back().bytes_per_s / 1e9));
+            progress.show(fmt::format("{}: memory read bandwidth {:.1f} GB/s", name, probes.back().bytes_per_s / 1e9));
         };
         const bench::BenchRun run =
             bench::run_benchmark(*model->backend, prompt, params, [&](const std::string& s) { progress.show(s); },
@@ -179,6 +181,7 @@ int run(const std::vector<std::string>& args) {
         report.decode_mode = bench::decode_mode_name(run.mode);
         report.prefill_tps = bench::summarize(run.prefill_tps);
         report.decode_tps = bench::summarize(run.decode_tps);
+        decode_tps = run.decode_tps;
         std::vector<double> per_session(run.decode_tps);
         for (double& v : per_session) v /= params.sessions;
         report.decode_tps_per_session = bench::summarize(per_session);
@@ -204,7 +207,7 @@ int run(const std::vector<std::string>& args) {
     bench::MemoryBandwidth mem;
     if (!probes.empty()) {
         mem = bench::combine_probes(probes);
-        report.read_bandwidth_when = "between the repetitions";
+        report.read_bandwidth_when = "around the repetitions";
     } else {
         progress.show("measuring memory read bandwidth");
         uint64_t probe_bytes = bench::default_probe_buffer_bytes();
@@ -234,7 +237,15 @@ int run(const std::vector<std::string>& args) {
         roof.storage_bytes_per_token = report.streamed_bytes_per_token;
         roof.storage_bandwidth = disk.bytes_per_s;
     }
-    const bench::Roofline r = bench::roofline(roof);
+    bench::Roofline r = bench::roofline(roof);
+    if (!probes.empty() && !roof.storage_bytes_per_token) {
+        std::vector<double> probe_bw;
+        for (const bench::MemoryBandwidth& p : probes) probe_bw.push_back(p.bytes_per_s);
+        const bench::PairedRooflines paired = bench::paired_rooflines(decode_tps, probe_bw, report.bytes_per_token);
+        r = paired.median;
+        for (size_t i = 0; i < decode_tps.size(); ++i)
+            report.per_repetition.push_back({decode_tps[i], paired.bandwidth[i], paired.repetitions[i].fraction});
+    }
     report.roofline = r.fraction;
     report.roofline_max_tps = r.max_tps;
     report.roofline_bound = r.bound;

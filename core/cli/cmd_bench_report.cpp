@@ -60,6 +60,12 @@ void print_bench_table(const BenchReport& r, std::ostream& out) {
         out << fmt::format("model file bw:    {} ({})\n", gb_per_s(*r.disk_read_bandwidth), r.disk_read_method);
     out << fmt::format("roofline:         {:.3f} of {:.2f} tok/s ({}-bound)\n", r.roofline, r.roofline_max_tps,
                        r.roofline_bound);
+    if (!r.per_repetition.empty()) {
+        out << "                  (median of the repetitions, each decode against the bandwidth probed before and after it:";
+        for (const BenchReport::Repetition& rep : r.per_repetition)
+            out << fmt::format(" {:.3f} at {:.1f} GB/s", rep.roofline, rep.read_bandwidth / 1e9)
+                << (&rep == &r.per_repetition.back() ? ")\n" : ",");
+    }
     if (r.weights_fit_in_cache)
         out << "                  (the weights fit in the CPU's last-level cache: DRAM bandwidth is no limit here)\n";
     out << "backend stats:    " << r.backend_stats_json << "\n";
@@ -95,6 +101,15 @@ void print_bench_json(const BenchReport& r, std::ostream& out) {
     o.set("roofline", r.roofline);
     o.set("roofline_max_tps", r.roofline_max_tps);
     o.set("roofline_bound", r.roofline_bound);
+    Poco::JSON::Array reps;
+    for (const BenchReport::Repetition& rep : r.per_repetition) {
+        Poco::JSON::Object e(Poco::JSON_PRESERVE_KEY_ORDER);
+        e.set("decode_tps", rep.decode_tps);
+        e.set("read_bandwidth_bytes_per_s", rep.read_bandwidth);
+        e.set("roofline", rep.roofline);
+        reps.add(e);
+    }
+    o.set("per_repetition", reps);
     o.set("weights_fit_in_cache", r.weights_fit_in_cache);
     o.set("backend_stats", Poco::JSON::Parser().parse(r.backend_stats_json));
     Poco::JSON::Stringifier::stringify(o, out);

@@ -6,6 +6,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "bench/summary.h"
 
@@ -34,15 +35,24 @@ struct BenchReport {
 
     double read_bandwidth = 0;       // memory, bytes/s, median pass (the roofline's denominator)
     double read_bandwidth_best = 0;  // memory, bytes/s, best pass
-    std::string read_bandwidth_when;  // "between the repetitions" or "after the run"
+    std::string read_bandwidth_when;  // "around the repetitions" (before each, after the last) or "after the run"
     unsigned read_bandwidth_threads = 0;
     uint64_t read_bandwidth_buffer_bytes = 0;
     std::optional<double> disk_read_bandwidth;  // model file, bytes/s (backend_stream)
     std::string disk_read_method;
 
+    // With bandwidth probed around every repetition: the median of the repetitions' rooflines,
+    // each repetition's decode against the mean of the probes before and after it (per_repetition).
+    // Otherwise the mean decode against the one probe.
     double roofline = 0;
     double roofline_max_tps = 0;
     std::string roofline_bound;
+    struct Repetition {
+        double decode_tps = 0;
+        double read_bandwidth = 0;  // bytes/s, around this repetition
+        double roofline = 0;
+    };
+    std::vector<Repetition> per_repetition;
     // One pass over the weights fits in the last-level cache: decode need not touch DRAM, so the
     // roofline against DRAM bandwidth can exceed 1 and says little.
     bool weights_fit_in_cache = false;
