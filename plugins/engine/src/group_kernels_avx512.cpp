@@ -74,8 +74,8 @@ struct Dot0 {
                     __m512i s0 = _mm512_set1_epi32(side.bias), s1 = _mm512_setzero_si512();
                     #pragma GCC unroll 8
                     for (int k = 0; k < 8; k += 2) {
-                        s0 = _mm512_dpbusd_epi32(s0, w.q[k], broadcast4(a + Block::element(k)));
-                        s1 = _mm512_dpbusd_epi32(s1, w.q[k + 1], broadcast4(a + Block::element(k + 1)));
+                        s0 = dpbusd4<T>(s0, w.q[k], a + Block::element(k));
+                        s1 = dpbusd4<T>(s1, w.q[k + 1], a + Block::element(k + 1));
                     }
                     const __m512 d = _mm512_mul_ps(w.d, _mm512_set1_ps(side.d));
                     acc[t] = _mm512_fmadd_ps(d, _mm512_cvtepi32_ps(_mm512_add_epi32(s0, s1)), acc[t]);

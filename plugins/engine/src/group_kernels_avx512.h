@@ -21,11 +21,22 @@ namespace avx512_groups {
 
 constexpr int kTile = 4;  // activation rows per pass over a group's block columns (prefill)
 
-// 4 activation bytes broadcast to the 16 lanes: the s8 operand of a dpbusd over 16 rows.
-inline __m512i broadcast4(const int8_t* p) {
-    int32_t v;
-    std::memcpy(&v, p, 4);
-    return _mm512_set1_epi32(v);
+// acc + dpbusd(q, the 4 activation bytes at p broadcast to the 16 lanes): 4 quants of 16 rows
+// times 4 activations, for a tile of T activation rows. Decode (T = 1) takes the broadcast as the
+// instruction's embedded {1to16} memory operand — GCC 12 emits a separate vpbroadcastd for
+// _mm512_set1_epi32 of a load, a fifth of the K-quant kernels' instructions, which run close to
+// compute-bound (Q4_K from L3 on one core: 57 -> 60-62 GB/s). With several rows the compiler's
+// own schedule of separate broadcasts was faster (T = 4 lost 5-15% with the asm).
+template <int T>
+inline __m512i dpbusd4(__m512i acc, __m512i q, const int8_t* p) {
+    if constexpr (T == 1) {
+        asm("vpdpbusd %2%{1to16%}, %1, %0" : "+v"(acc) : "v"(q), "m"(*reinterpret_cast<const int32_t*>(p)));
+        return acc;
+    } else {
+        int32_t v;
+        std::memcpy(&v, p, 4);
+        return _mm512_dpbusd_epi32(acc, q, _mm512_set1_epi32(v));
+    }
 }
 
 // The 16 rows' fp16 values of a 2-byte field as floats.

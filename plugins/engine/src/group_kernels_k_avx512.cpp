@@ -72,8 +72,8 @@ struct Q4KTile {
                     const __m512i qh = _mm512_and_si512(_mm512_srli_epi16(v, 4), low4);
                     #pragma GCC unroll 4
                     for (int t = 0; t < T; ++t) {
-                        lo[t] = _mm512_dpbusd_epi32(lo[t], ql, broadcast4(xb[t]->qs + 64 * p + 4 * c));
-                        hi[t] = _mm512_dpbusd_epi32(hi[t], qh, broadcast4(xb[t]->qs + 64 * p + 32 + 4 * c));
+                        lo[t] = dpbusd4<T>(lo[t], ql, xb[t]->qs + 64 * p + 4 * c);
+                        hi[t] = dpbusd4<T>(hi[t], qh, xb[t]->qs + 64 * p + 32 + 4 * c);
                     }
                 }
                 __m512i sc_lo, sc_hi;
@@ -164,8 +164,8 @@ struct Q6KTile {
                             const int e0 = 128 * h + 32 * q + 8 * u2;  // first element of u = 2 * u2
                             #pragma GCC unroll 4
                             for (int t = 0; t < T; ++t) {
-                                s[q][t] = _mm512_dpbusd_epi32(s[q][t], w[0][q], broadcast4(a[t] + e0));
-                                s[q][t] = _mm512_dpbusd_epi32(s[q][t], w[1][q], broadcast4(a[t] + e0 + 4));
+                                s[q][t] = dpbusd4<T>(s[q][t], w[0][q], a[t] + e0);
+                                s[q][t] = dpbusd4<T>(s[q][t], w[1][q], a[t] + e0 + 4);
                             }
                         }
                     }
