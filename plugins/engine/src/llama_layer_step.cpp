@@ -20,36 +20,27 @@ uint64_t macs_of(const WeightMatrix& w, uint32_t n) {
     return static_cast<uint64_t>(w.rows) * static_cast<uint64_t>(w.cols) * n;
 }
 
-// x += proj, rows [r0, r1) of each of n stacked rows of width d: the residual add of a projection,
-// done by the matmul's threads on the rows each just computed.
-struct AddProjection {
-    float* x;
-    const float* proj;
-    uint32_t d, n;
+// op(y + i, x + i, r1 - r0) on rows [r0, r1) of each of n stacked rows of `width` floats: an
+// element-wise step after a matmul (the residual add after a projection, y = x_residual and x =
+// the projection; SwiGLU after gate and up, y = gate and x = up), done by the matmul's threads on
+// the rows each has just computed (RowsDone).
+template <void (*op)(float*, const float*, int64_t)>
+struct RowsOp {
+    float* y;
+    const float* x;
+    uint32_t width, n;
 
     static void rows(void* ctx, int64_t r0, int64_t r1) {
-        const AddProjection& a = *static_cast<const AddProjection*>(ctx);
+        const RowsOp& a = *static_cast<const RowsOp*>(ctx);
         for (uint32_t t = 0; t < a.n; ++t) {
-            const size_t at = static_cast<size_t>(t) * a.d + static_cast<size_t>(r0);
-            add_inplace(a.x + at, a.proj + at, r1 - r0);
+            const size_t at = static_cast<size_t>(t) * a.width + static_cast<size_t>(r0);
+            op(a.y + at, a.x + at, r1 - r0);
         }
     }
+    RowsDone done() { return {rows, this}; }
 };
-
-// gate = silu(gate) * up, rows [r0, r1) of each of n stacked rows of width ff.
-struct SwigluRows {
-    float* gate;
-    const float* up;
-    uint32_t ff, n;
-
-    static void rows(void* ctx, int64_t r0, int64_t r1) {
-        const SwigluRows& a = *static_cast<const SwigluRows*>(ctx);
-        for (uint32_t t = 0; t < a.n; ++t) {
-            const size_t at = static_cast<size_t>(t) * a.ff + static_cast<size_t>(r0);
-            swiglu(a.gate + at, a.up + at, r1 - r0);
-        }
-    }
-};
+using AddProjection = RowsOp<add_inplace>;
+using SwigluRows = RowsOp<swiglu>;
 
 }  // namespace
 
@@ -136,7 +127,7 @@ void run_llama_layer(const ComputePools& pools, const LlamaHParams& hp, const Ll
                   rows(act.attn_out, sq.row0, qd), *sq.attention);
     }
     AddProjection add_attention{x, act.proj.data(), d, n};
-    weight_matmul(pools, L.wo, act.attn_out.data(), n, act.proj.data(), act.mm, {AddProjection::rows, &add_attention});
+    weight_matmul(pools, L.wo, act.attn_out.data(), n, act.proj.data(), act.mm, add_attention.done());
 
     // Feed-forward block: x += W_down (silu(W_gate xn) * W_up xn).
     for (uint32_t t = 0; t < n; ++t)
@@ -144,9 +135,9 @@ void run_llama_layer(const ComputePools& pools, const LlamaHParams& hp, const Ll
     const WeightMatrix* gate_up[] = {&L.gate, &L.up};
     float* gate_up_out[] = {act.gate.data(), act.up.data()};
     SwigluRows glu{act.gate.data(), act.up.data(), ff, n};
-    weight_matmul_many(pools, gate_up, act.xn.data(), n, gate_up_out, act.mm, {SwigluRows::rows, &glu});
+    weight_matmul_many(pools, gate_up, act.xn.data(), n, gate_up_out, act.mm, glu.done());
     AddProjection add_ffn{x, act.proj.data(), d, n};
-    weight_matmul(pools, L.down, act.gate.data(), n, act.proj.data(), act.mm, {AddProjection::rows, &add_ffn});
+    weight_matmul(pools, L.down, act.gate.data(), n, act.proj.data(), act.mm, add_ffn.done());
 }
 
 void output_norm_rows(const LlamaHParams& hp, const float* output_norm, const float* x, uint32_t n, float* xn) {
