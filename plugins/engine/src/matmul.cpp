@@ -3,8 +3,8 @@
 // Determinism: every output element of a plain row is one vec_dot over the whole row (or a tile
 // kernel, which reproduces vec_dot bit for bit, see dot_tile.h), and every output element of a
 // grouped row (RowLayout::Grouped16) is its group kernel's fixed sequence (group_kernels.h), so the
-// result is bit-identical whatever the thread count, the chunk schedule, the number of tokens or
-// the other products computed in the same region.
+// result is bit-identical whatever the thread count, whichever thread took which rows, the number
+// of tokens or the other products computed in the same region.
 //
 // Each thread walks its own contiguous range of the region's rows and, once done, takes the back
 // half of the fullest remaining range (run_ranges): one sequential weight stream per thread, with
