@@ -70,7 +70,9 @@ struct SimdTable {
     Isa isa;
     GroupKernel (*kernel)(GgmlType);
 };
-const SimdTable kSimdTables[] = {{Isa::Avx2, detail::avx2_group_kernel}, {Isa::Avx512, detail::avx512_group_kernel}};
+const SimdTable kSimdTables[] = {{Isa::Avx2, detail::avx2_group_kernel},
+                                  {Isa::Avx512, detail::avx512_group_kernel},
+                                  {Isa::Avx512, detail::avx512_group_kernel_without_gfni}};
 
 // 16 rows whose quant (and 6-bit scale) bytes are all `fill`: extreme products that overflow
 // 16-bit intermediate sums if a kernel adds too many before widening. d fields stay valid fp16.
@@ -161,6 +163,7 @@ void expect_table_matches_reference(const SimdTable& table) {
 
 TEST(GroupKernels, Avx2MatchesReferenceBitwise) { expect_table_matches_reference(kSimdTables[0]); }
 TEST(GroupKernels, Avx512MatchesReferenceBitwise) { expect_table_matches_reference(kSimdTables[1]); }
+TEST(GroupKernels, Avx512WithoutGfniMatchesReferenceBitwise) { expect_table_matches_reference(kSimdTables[2]); }
 
 // The dispatcher's choice for the active table is one of the tested ones: the reference, or the
 // active ISA's kernel when it has one.
@@ -169,8 +172,11 @@ TEST(GroupKernels, DispatchPicksTheActiveIsasKernel) {
         const GroupKernel chosen = detail::group_kernel_for(type);
         ASSERT_NE(chosen.dot, nullptr) << testing::traits(type).name;
         GroupKernel expect = detail::scalar_group_kernel(type);
-        for (const SimdTable& t : kSimdTables)
-            if (t.isa == best_kernels().isa && t.kernel(type).dot != nullptr) expect = t.kernel(type);
+        for (const SimdTable& t : kSimdTables)  // the first table of the ISA is the one dispatched
+            if (t.isa == best_kernels().isa && t.kernel(type).dot != nullptr) {
+                expect = t.kernel(type);
+                break;
+            }
         EXPECT_EQ(expect.dot, chosen.dot) << testing::traits(type).name;
         EXPECT_EQ(expect.dot != detail::scalar_group_kernel(type).dot, row_groups_pay_off(type))
             << testing::traits(type).name;

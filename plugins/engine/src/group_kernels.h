@@ -42,8 +42,10 @@ struct GroupKernel {
 // The scalar reference (group_kernels_scalar.cpp), for every type has_row_groups() accepts.
 GroupKernel scalar_group_kernel(GgmlType type);
 // AVX-512 VNNI kernels (group_kernels_avx512.cpp); dot == nullptr for types without one (the
-// dispatcher then takes the scalar reference, which gives the same results).
+// dispatcher then takes the scalar reference, which gives the same results). Q6_K unpacks with
+// GFNI where the CPU has it; _without_gfni never does (tests cover both).
 GroupKernel avx512_group_kernel(GgmlType type);
+GroupKernel avx512_group_kernel_without_gfni(GgmlType type);
 // AVX2 (+FMA, F16C) kernels (group_kernels_avx2.cpp), for CPUs without AVX-512; same convention.
 GroupKernel avx2_group_kernel(GgmlType type);
 // The fastest kernel for `type` on this CPU under the active kernel table (VEIL_ISA respected).

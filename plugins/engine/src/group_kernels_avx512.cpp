@@ -94,7 +94,7 @@ void dot_0(int64_t n, const uint8_t* group, const uint8_t* x, size_t xs, size_t 
 
 }  // namespace
 
-GroupKernel avx512_group_kernel(GgmlType type) {
+GroupKernel avx512_group_kernel_without_gfni(GgmlType type) {
     const GroupKernel ref = scalar_group_kernel(type);  // side data is the reference's
     switch (type) {
         case GgmlType::Q4_0: return {dot_0<Q4_0Block>, ref.side_bytes, ref.prepare};
@@ -103,6 +103,16 @@ GroupKernel avx512_group_kernel(GgmlType type) {
         case GgmlType::Q6_K: return {avx512_group_dot_q6_k(), ref.side_bytes, ref.prepare};
         default: return {};
     }
+}
+
+GroupKernel avx512_group_kernel(GgmlType type) {
+    static const bool gfni = [] {
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("gfni") != 0;
+    }();
+    GroupKernel k = avx512_group_kernel_without_gfni(type);
+    if (type == GgmlType::Q6_K && gfni) k.dot = avx512_gfni_group_dot_q6_k();
+    return k;
 }
 
 }  // namespace veil::engine::detail

@@ -15,7 +15,8 @@
 namespace veil::engine::detail {
 
 GroupDotFn avx512_group_dot_q4_k();
-GroupDotFn avx512_group_dot_q6_k();
+GroupDotFn avx512_group_dot_q6_k();       // shifts and masks: any AVX-512 VNNI CPU
+GroupDotFn avx512_gfni_group_dot_q6_k();  // GFNI unpacking: only where the CPU has GFNI
 
 namespace avx512_groups {
 
