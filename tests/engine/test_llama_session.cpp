@@ -129,24 +129,6 @@ TEST(LlamaSession, RejectsBadTokensAndEmptyBatches) {
     EXPECT_EQ(s.position(), 0u);
 }
 
-TEST(LlamaKvCache, ClearFromZeroesForgottenPositions) {
-    engine::KvCache cache(2, 2, 4, 8);
-    for (uint32_t l = 0; l < 2; ++l)
-        for (uint32_t h = 0; h < 2; ++h)
-            for (uint32_t p = 0; p < 8; ++p)
-                for (int i = 0; i < 4; ++i) cache.k(l, h, p)[i] = cache.v(l, h, p)[i] = 1.0f + static_cast<float>(p);
-    cache.clear_from(5);
-    for (uint32_t l = 0; l < 2; ++l)
-        for (uint32_t h = 0; h < 2; ++h)
-            for (uint32_t p = 0; p < 8; ++p)
-                for (int i = 0; i < 4; ++i) {
-                    const float want = p < 5 ? 1.0f + static_cast<float>(p) : 0.0f;
-                    EXPECT_EQ(cache.k(l, h, p)[i], want);
-                    EXPECT_EQ(cache.v(l, h, p)[i], want);
-                }
-    EXPECT_EQ(cache.bytes(), 2u * 2 * 2 * 8 * 4 * sizeof(float));
-}
-
 // ---- validation ------------------------------------------------------------------------------------
 
 std::string load_error(ProxySource& proxy) {

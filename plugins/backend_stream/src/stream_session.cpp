@@ -7,7 +7,7 @@
 namespace veil::backend_stream {
 
 uint64_t StreamSession::bytes_for(const engine::LlamaHParams& hp, uint32_t n_ctx, int n_threads, uint32_t max_pass_rows) {
-    const uint64_t kv = 2ull * hp.n_layer * hp.n_head_kv * n_ctx * hp.head_dim * sizeof(float);
+    const uint64_t kv = engine::KvCache::bytes_for(hp.n_layer, hp.n_head_kv, hp.head_dim, n_ctx);
     const uint64_t scores = engine::AttentionScratch::bytes_for(n_threads, n_ctx, hp.gqa_group());
     const uint64_t rope = 2ull * max_pass_rows * (hp.n_rot / 2) * sizeof(float) + (hp.n_rot / 2) * sizeof(double);
     return kv + scores + rope;

@@ -1,6 +1,6 @@
-// AVX-512 attention inner loops (see attention_kernels.h): a query-key dot product per cached
-// position and the probability-weighted sum of values, 16 floats per instruction. head_dim is a
-// multiple of 16 (checked by the caller).
+// AVX-512 attention inner loops (see attention_kernels.h): the scores of a KV group's query heads
+// against blocks of 16 cached keys, and the probability-weighted sum of values, 16 floats per
+// instruction. head_dim is a multiple of 16 (checked by the caller).
 #include <immintrin.h>
 
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -8,61 +8,49 @@
 
 #include "attention_kernels.h"
 #include "simd_avx512.h"
+#include "veil/engine/llama_kv_cache.h"
 
 namespace veil::engine::detail {
 
 namespace {
 
-// Lane k of the result = the sum of the 16 lanes of v[k], for k < 16: a transpose-and-add tree
-// (unpack 32-bit, unpack 64-bit, then 128-bit lanes twice) that costs ~2 shuffles and an add per
-// vector instead of a full horizontal reduction each. Every lane goes through the same additions,
-// so a key's score does not depend on its place in the block.
-inline __m512 transpose_sum16(const __m512 (&v)[16]) {
-    __m512 a[8], b[4];
-    for (int i = 0; i < 8; ++i)
-        a[i] = _mm512_add_ps(_mm512_unpacklo_ps(v[2 * i], v[2 * i + 1]), _mm512_unpackhi_ps(v[2 * i], v[2 * i + 1]));
-    for (int i = 0; i < 4; ++i) {
-        const __m512d x = _mm512_castps_pd(a[2 * i]), y = _mm512_castps_pd(a[2 * i + 1]);
-        b[i] = _mm512_add_ps(_mm512_castpd_ps(_mm512_unpacklo_pd(x, y)), _mm512_castpd_ps(_mm512_unpackhi_pd(x, y)));
-    }
-    // b[i], 128-bit lane L: lane L's partial sums of v[4i .. 4i + 3]; now add the four lanes.
-    constexpr int kEven = _MM_SHUFFLE(2, 0, 2, 0), kOdd = _MM_SHUFFLE(3, 1, 3, 1);
-    const __m512 c0 = _mm512_add_ps(_mm512_shuffle_f32x4(b[0], b[1], kEven), _mm512_shuffle_f32x4(b[0], b[1], kOdd));
-    const __m512 c1 = _mm512_add_ps(_mm512_shuffle_f32x4(b[2], b[3], kEven), _mm512_shuffle_f32x4(b[2], b[3], kOdd));
-    return _mm512_add_ps(_mm512_shuffle_f32x4(c0, c1, kEven), _mm512_shuffle_f32x4(c0, c1, kOdd));
-}
+constexpr uint32_t kBlock = KvCache::kKeyBlock;
 
-// v[k] = the partial products of q with key k (k < nk; zero above), head_dim = 16 * NC.
-template <int NC>
-inline void key_products(const float* q, const float* keys, uint32_t nk, __m512 (&v)[16]) {
-    __m512 qv[NC];
-    #pragma GCC unroll 16
-    for (int c = 0; c < NC; ++c) qv[c] = _mm512_loadu_ps(q + 16 * c);
-    #pragma GCC unroll 16
-    for (uint32_t k = 0; k < 16; ++k) {
-        __m512 a = _mm512_setzero_ps();
-        if (k < nk) {
-            const float* key = keys + static_cast<size_t>(k) * 16 * NC;
-            a = _mm512_mul_ps(qv[0], _mm512_loadu_ps(key));
-            #pragma GCC unroll 16
-            for (int c = 1; c < NC; ++c) a = _mm512_fmadd_ps(qv[c], _mm512_loadu_ps(key + 16 * c), a);
-        }
-        v[k] = a;
-    }
-}
-
-template <int NC>
-void scores_group(const float* const* q, uint32_t n_q, const float* keys, uint32_t n_keys, float scale, float* scores,
+// Scores of H query heads against one block of 16 keys in KvCache's transposed layout: for each
+// element d, the 16 keys' element d (one vector) times each head's q[d] (broadcast from memory)
+// — one fused multiply-add per head and element, H independent chains. Every score is the same
+// sequence, d = 0 .. hd - 1, whatever its lane or block.
+template <int H>
+void block_scores(const float* const* q, const float* block, uint32_t hd, float scale, __mmask16 m, float* scores,
                   size_t stride) {
+    __m512 acc[H];
+    #pragma GCC unroll 8
+    for (int h = 0; h < H; ++h) acc[h] = _mm512_setzero_ps();
+    #pragma GCC unroll 4
+    for (uint32_t d = 0; d < hd; ++d) {
+        const __m512 k = _mm512_loadu_ps(block + static_cast<size_t>(d) * kBlock);
+        #pragma GCC unroll 8
+        for (int h = 0; h < H; ++h) acc[h] = _mm512_fmadd_ps(_mm512_set1_ps(q[h][d]), k, acc[h]);
+    }
     const __m512 scale_v = _mm512_set1_ps(scale);
-    for (uint32_t j0 = 0; j0 < n_keys; j0 += 16) {
-        const uint32_t nk = n_keys - j0 < 16 ? n_keys - j0 : 16;
-        const __mmask16 m = nk == 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << nk) - 1);
-        const float* block = keys + static_cast<size_t>(j0) * 16 * NC;
-        for (uint32_t i = 0; i < n_q; ++i) {
-            __m512 v[16];
-            key_products<NC>(q[i], block, nk, v);
-            _mm512_mask_storeu_ps(scores + i * stride + j0, m, _mm512_mul_ps(transpose_sum16(v), scale_v));
+    #pragma GCC unroll 8
+    for (int h = 0; h < H; ++h) _mm512_mask_storeu_ps(scores + h * stride, m, _mm512_mul_ps(acc[h], scale_v));
+}
+
+// Up to 8 heads at a time: 8 accumulators keep both FMA pipes busy and leave registers for the keys.
+void block_scores_any(const float* const* q, uint32_t n_q, const float* block, uint32_t hd, float scale, __mmask16 m,
+                      float* scores, size_t stride) {
+    for (uint32_t i = 0; i < n_q; i += 8) {
+        float* s = scores + i * stride;
+        switch (n_q - i < 8 ? n_q - i : 8) {
+            case 8: block_scores<8>(q + i, block, hd, scale, m, s, stride); break;
+            case 7: block_scores<7>(q + i, block, hd, scale, m, s, stride); break;
+            case 6: block_scores<6>(q + i, block, hd, scale, m, s, stride); break;
+            case 5: block_scores<5>(q + i, block, hd, scale, m, s, stride); break;
+            case 4: block_scores<4>(q + i, block, hd, scale, m, s, stride); break;
+            case 3: block_scores<3>(q + i, block, hd, scale, m, s, stride); break;
+            case 2: block_scores<2>(q + i, block, hd, scale, m, s, stride); break;
+            default: block_scores<1>(q + i, block, hd, scale, m, s, stride); break;
         }
     }
 }
@@ -94,16 +82,18 @@ void mix_group(const float* p, size_t stride, uint32_t n_q, const float* values,
 
 }  // namespace
 
-void avx512_attention_scores_group(const float* const* q, uint32_t n_q, const float* keys, uint32_t hd,
-                                   uint32_t n_keys, float scale, float* scores, size_t stride) {
-    switch (hd / 16) {
-        case 4: return scores_group<4>(q, n_q, keys, n_keys, scale, scores, stride);
-        case 8: return scores_group<8>(q, n_q, keys, n_keys, scale, scores, stride);
-        case 2: return scores_group<2>(q, n_q, keys, n_keys, scale, scores, stride);
-        case 1: return scores_group<1>(q, n_q, keys, n_keys, scale, scores, stride);
-        default: break;
+void avx512_attention_scores_group(const float* const* q, uint32_t n_q, const float* key_blocks, uint32_t hd,
+                                   uint32_t n_keys, float scale, float* scores, size_t stride,
+                                   const float* values) {
+    for (uint32_t j0 = 0; j0 < n_keys; j0 += kBlock) {
+        const uint32_t nk = n_keys - j0 < kBlock ? n_keys - j0 : kBlock;
+        if (values != nullptr) {
+            const char* v = reinterpret_cast<const char*>(values + static_cast<size_t>(j0) * hd);
+            for (size_t at = 0; at < size_t{nk} * hd * sizeof(float); at += 64) _mm_prefetch(v + at, _MM_HINT_T0);
+        }
+        const __mmask16 m = nk == kBlock ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << nk) - 1);
+        block_scores_any(q, n_q, key_blocks + static_cast<size_t>(j0) * hd, hd, scale, m, scores + j0, stride);
     }
-    for (uint32_t i = 0; i < n_q; ++i) avx512_attention_scores(q[i], keys, hd, n_keys, scale, scores + i * stride);
 }
 
 void avx512_attention_mix_group(const float* p, size_t stride, uint32_t n_q, const float* values, uint32_t hd,
@@ -115,19 +105,6 @@ void avx512_attention_mix_group(const float* p, size_t stride, uint32_t n_q, con
         default: break;
     }
     for (uint32_t i = 0; i < n_q; ++i) avx512_attention_mix(p + i * stride, values, hd, n_keys, out[i]);
-}
-
-float avx512_attention_scores(const float* q, const float* keys, uint32_t hd, uint32_t n_keys, float scale,
-                              float* scores) {
-    float max_s = -__builtin_inff();
-    for (uint32_t j = 0; j < n_keys; ++j) {
-        const float* k = keys + static_cast<size_t>(j) * hd;
-        __m512 a = _mm512_mul_ps(_mm512_loadu_ps(q), _mm512_loadu_ps(k));
-        for (uint32_t i = 16; i < hd; i += 16) a = _mm512_fmadd_ps(_mm512_loadu_ps(q + i), _mm512_loadu_ps(k + i), a);
-        scores[j] = _mm512_reduce_add_ps(a) * scale;
-        if (scores[j] > max_s) max_s = scores[j];
-    }
-    return max_s;
 }
 
 void avx512_attention_softmax(float* scores, uint32_t n_keys) {

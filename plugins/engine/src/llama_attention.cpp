@@ -9,17 +9,19 @@
 namespace veil::engine {
 namespace {
 
-float dot(const float* a, const float* b, uint32_t n) {
+// q . key, where key is one lane of a transposed key block (its elements kKeyBlock floats apart).
+float key_dot(const float* q, const float* key, uint32_t n) {
+    constexpr size_t s = KvCache::kKeyBlock;
     // Four partial sums let the compiler keep several FMAs in flight without -ffast-math.
     float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     uint32_t i = 0;
     for (; i + 4 <= n; i += 4) {
-        s0 += a[i] * b[i];
-        s1 += a[i + 1] * b[i + 1];
-        s2 += a[i + 2] * b[i + 2];
-        s3 += a[i + 3] * b[i + 3];
+        s0 += q[i] * key[i * s];
+        s1 += q[i + 1] * key[(i + 1) * s];
+        s2 += q[i + 2] * key[(i + 2) * s];
+        s3 += q[i + 3] * key[(i + 3) * s];
     }
-    for (; i < n; ++i) s0 += a[i] * b[i];
+    for (; i < n; ++i) s0 += q[i] * key[i * s];
     return (s0 + s1) + (s2 + s3);
 }
 
@@ -62,9 +64,11 @@ void run_groups_simd(const Job& job, int thread, int n_threads) {
             q[i] = job.q + static_cast<size_t>(t) * hp.q_dim() + head * hd;
             out[i] = job.out + static_cast<size_t>(t) * hp.q_dim() + head * hd;
         }
-        detail::avx512_attention_scores_group(q, group, job.cache.k(job.layer, kvh, 0), hd, n_keys, scale, scores, stride);
+        const float* values = job.cache.value(job.layer, kvh, 0);
+        detail::avx512_attention_scores_group(q, group, job.cache.key_block(job.layer, kvh, 0), hd, n_keys, scale, scores,
+                                              stride, values);
         for (uint32_t i = 0; i < group; ++i) detail::avx512_attention_softmax(scores + i * stride, n_keys);
-        detail::avx512_attention_mix_group(scores, stride, group, job.cache.v(job.layer, kvh, 0), hd, n_keys, out);
+        detail::avx512_attention_mix_group(scores, stride, group, values, hd, n_keys, out);
     }
 }
 
@@ -77,8 +81,7 @@ void run_heads(const Job& job, int thread, int n_threads) {
 
     for (uint32_t h = static_cast<uint32_t>(thread); h < hp.n_head; h += static_cast<uint32_t>(n_threads)) {
         const uint32_t kvh = h / hp.gqa_group();
-        const float* keys = job.cache.k(job.layer, kvh, 0);
-        const float* values = job.cache.v(job.layer, kvh, 0);
+        const float* values = job.cache.value(job.layer, kvh, 0);
         for (uint32_t t = 0; t < job.n_tokens; ++t) {
             const float* qh = job.q + static_cast<size_t>(t) * hp.q_dim() + static_cast<size_t>(h) * hd;
             float* oh = job.out + static_cast<size_t>(t) * hp.q_dim() + static_cast<size_t>(h) * hd;
@@ -86,7 +89,8 @@ void run_heads(const Job& job, int thread, int n_threads) {
 
             float max_s = -INFINITY;
             for (uint32_t j = 0; j < n_keys; ++j) {
-                scores[j] = dot(qh, keys + static_cast<size_t>(j) * hd, hd) * scale;
+                const float* key = job.cache.key_block(job.layer, kvh, j / KvCache::kKeyBlock) + j % KvCache::kKeyBlock;
+                scores[j] = key_dot(qh, key, hd) * scale;
                 if (scores[j] > max_s) max_s = scores[j];
             }
             float sum = 0.0f;

@@ -11,12 +11,21 @@ void secure_zero(void* p, size_t n) noexcept {
     if (p != nullptr && n != 0) explicit_bzero(p, n);
 }
 
+namespace {
+uint32_t blocks_of(uint32_t n_ctx) { return (n_ctx + KvCache::kKeyBlock - 1) / KvCache::kKeyBlock; }
+}  // namespace
+
+size_t KvCache::bytes_for(uint32_t n_layer, uint32_t n_head_kv, uint32_t head_dim, uint32_t n_ctx) {
+    return 2 * static_cast<size_t>(n_layer) * n_head_kv * blocks_of(n_ctx) * kKeyBlock * head_dim * sizeof(float);
+}
+
 KvCache::KvCache(uint32_t n_layer, uint32_t n_head_kv, uint32_t head_dim, uint32_t n_ctx)
     : n_layer_(n_layer),
       n_head_kv_(n_head_kv),
       head_dim_(head_dim),
       n_ctx_(n_ctx),
-      elements_(static_cast<size_t>(n_layer) * n_head_kv * n_ctx * head_dim),
+      ctx_blocks_(blocks_of(n_ctx)),
+      elements_(static_cast<size_t>(n_layer) * n_head_kv * ctx_blocks_ * kKeyBlock * head_dim),
       data_(new float[2 * elements_]) {
     advise_huge_pages(data_.get(), bytes());
     std::memset(data_.get(), 0, bytes());  // every page committed now, not mid-request
@@ -24,13 +33,29 @@ KvCache::KvCache(uint32_t n_layer, uint32_t n_head_kv, uint32_t head_dim, uint32
 
 KvCache::~KvCache() { secure_zero(data_.get(), bytes()); }
 
+void KvCache::store(uint32_t layer, uint32_t kv_head, uint32_t pos, const float* key, const float* value) {
+    float* keys = mutable_at(offset(layer, kv_head, pos / kKeyBlock * kKeyBlock)) + pos % kKeyBlock;
+    for (uint32_t d = 0; d < head_dim_; ++d) keys[static_cast<size_t>(d) * kKeyBlock] = key[d];
+    std::memcpy(mutable_at(elements_ + offset(layer, kv_head, pos)), value, head_dim_ * sizeof(float));
+}
+
 void KvCache::clear_from(uint32_t n_past) {
     if (n_past >= n_ctx_) return;
-    const size_t n = static_cast<size_t>(n_ctx_ - n_past) * head_dim_ * sizeof(float);
+    const uint32_t first_block = n_past / kKeyBlock, lane = n_past % kKeyBlock;
+    const size_t end = static_cast<size_t>(ctx_blocks_) * kKeyBlock;
     for (uint32_t l = 0; l < n_layer_; ++l)
         for (uint32_t h = 0; h < n_head_kv_; ++h) {
-            secure_zero(k(l, h, n_past), n);
-            secure_zero(v(l, h, n_past), n);
+            // Keys: the tail lanes of the block holding n_past, then every later block whole.
+            float* block = mutable_at(offset(l, h, first_block * kKeyBlock));
+            uint32_t whole_from = first_block;
+            if (lane != 0) {
+                for (uint32_t d = 0; d < head_dim_; ++d)
+                    secure_zero(block + static_cast<size_t>(d) * kKeyBlock + lane, (kKeyBlock - lane) * sizeof(float));
+                ++whole_from;
+            }
+            const size_t from = static_cast<size_t>(whole_from) * kKeyBlock;
+            if (from < end) secure_zero(mutable_at(offset(l, h, static_cast<uint32_t>(from))), (end - from) * head_dim_ * sizeof(float));
+            secure_zero(mutable_at(elements_ + offset(l, h, n_past)), (end - n_past) * head_dim_ * sizeof(float));
         }
 }
 

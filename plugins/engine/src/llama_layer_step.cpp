@@ -1,7 +1,6 @@
 #include "veil/engine/llama_layer_step.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "veil/engine/kernels.h"
 
@@ -118,10 +117,8 @@ void run_llama_layer(const ComputePools& pools, const LlamaHParams& hp, const Ll
             const float* v_row = rows(act.v, t, kvd);
             sq.rope->apply(rows(act.q, t, qd), hp.n_head, sq.rope_t0 + i);
             sq.rope->apply(k_row, hp.n_head_kv, sq.rope_t0 + i);
-            for (uint32_t h = 0; h < hp.n_head_kv; ++h) {
-                std::memcpy(sq.cache->k(layer, h, sq.pos0 + i), k_row + static_cast<size_t>(h) * hd, hd * sizeof(float));
-                std::memcpy(sq.cache->v(layer, h, sq.pos0 + i), v_row + static_cast<size_t>(h) * hd, hd * sizeof(float));
-            }
+            for (uint32_t h = 0; h < hp.n_head_kv; ++h)
+                sq.cache->store(layer, h, sq.pos0 + i, k_row + static_cast<size_t>(h) * hd, v_row + static_cast<size_t>(h) * hd);
         }
         attention(pools.parallel, hp, *sq.cache, layer, rows(act.q, sq.row0, qd), sq.n, sq.pos0,
                   rows(act.attn_out, sq.row0, qd), *sq.attention);

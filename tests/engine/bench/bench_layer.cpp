@@ -3,7 +3,6 @@
 // prefill chunk. Decode bytes_per_second is the layer's weight bytes per second.
 #include <benchmark/benchmark.h>
 
-#include <cstring>
 
 #include "bench_shapes.h"
 #include "veil/engine/llama_attention.h"
@@ -69,8 +68,7 @@ void forward(const Layer& L, KvCache& cache, Rope& rope, AttentionScratch& as, M
         rope.apply(&a.q[t * d], 32, t);
         rope.apply(&a.k[t * kvd], 4, t);
         for (uint32_t h = 0; h < 4; ++h) {
-            std::memcpy(cache.k(0, h, pos0 + t), &a.k[t * kvd + h * hd], hd * sizeof(float));
-            std::memcpy(cache.v(0, h, pos0 + t), &a.v[t * kvd + h * hd], hd * sizeof(float));
+            cache.store(0, h, pos0 + t, &a.k[t * kvd + h * hd], &a.v[t * kvd + h * hd]);
         }
     }
     attention(p, L.hp, cache, 0, a.q.data(), n, pos0, a.attn.data(), as);

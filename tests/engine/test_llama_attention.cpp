@@ -1,0 +1,126 @@
+// Causal grouped-query attention over the KV cache, against a double-precision reference: decode
+// and prefill, positions inside and across key blocks, KV groups larger than the SIMD path's 8
+// heads at a time, a head size it does not take, and one thread against two. The suite runs again
+// under VEIL_ISA=avx2, which takes the scalar path (see CMakeLists.txt).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "veil/engine/llama_attention.h"
+
+namespace veil::test {
+namespace {
+
+using engine::KvCache;
+using engine::LlamaHParams;
+
+LlamaHParams shape(uint32_t n_head, uint32_t n_head_kv, uint32_t head_dim) {
+    LlamaHParams hp;
+    hp.n_head = n_head;
+    hp.n_head_kv = n_head_kv;
+    hp.head_dim = head_dim;
+    hp.n_embd = n_head * head_dim;
+    hp.n_layer = 2;
+    return hp;
+}
+
+struct Case {
+    LlamaHParams hp;
+    uint32_t n_ctx, pos0, n_tokens;
+};
+
+// Fills both layers' cache up to pos0 + n_tokens and the queries with values in [-1, 1).
+struct Inputs {
+    explicit Inputs(const Case& c) : cache(c.hp.n_layer, c.hp.n_head_kv, c.hp.head_dim, c.n_ctx) {
+        std::mt19937 rng(c.pos0 * 31 + c.n_tokens + c.hp.n_head);
+        std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+        const uint32_t hd = c.hp.head_dim;
+        keys.resize(size_t{c.hp.n_layer} * c.hp.n_head_kv * (c.pos0 + c.n_tokens) * hd);
+        values.resize(keys.size());
+        for (float& x : keys) x = u(rng);
+        for (float& x : values) x = u(rng);
+        for (uint32_t l = 0; l < c.hp.n_layer; ++l)
+            for (uint32_t h = 0; h < c.hp.n_head_kv; ++h)
+                for (uint32_t p = 0; p < c.pos0 + c.n_tokens; ++p) cache.store(l, h, p, key(c, l, h, p), value(c, l, h, p));
+        q.resize(size_t{c.n_tokens} * c.hp.q_dim());
+        for (float& x : q) x = 2.0f * u(rng);
+    }
+    size_t at(const Case& c, uint32_t l, uint32_t h, uint32_t p) const {
+        return ((size_t{l} * c.hp.n_head_kv + h) * (c.pos0 + c.n_tokens) + p) * c.hp.head_dim;
+    }
+    const float* key(const Case& c, uint32_t l, uint32_t h, uint32_t p) const { return keys.data() + at(c, l, h, p); }
+    const float* value(const Case& c, uint32_t l, uint32_t h, uint32_t p) const { return values.data() + at(c, l, h, p); }
+
+    KvCache cache;
+    std::vector<float> keys, values, q;
+};
+
+std::vector<double> reference(const Case& c, const Inputs& in, uint32_t layer) {
+    const LlamaHParams& hp = c.hp;
+    const uint32_t hd = hp.head_dim;
+    std::vector<double> out(size_t{c.n_tokens} * hp.q_dim());
+    for (uint32_t t = 0; t < c.n_tokens; ++t)
+        for (uint32_t h = 0; h < hp.n_head; ++h) {
+            const uint32_t kvh = h / hp.gqa_group(), n_keys = c.pos0 + t + 1;
+            const float* qh = in.q.data() + size_t{t} * hp.q_dim() + size_t{h} * hd;
+            std::vector<double> s(n_keys);
+            double max_s = -INFINITY, sum = 0;
+            for (uint32_t j = 0; j < n_keys; ++j) {
+                double dot = 0;
+                for (uint32_t d = 0; d < hd; ++d) dot += double{qh[d]} * in.key(c, layer, kvh, j)[d];
+                s[j] = dot / std::sqrt(double(hd));
+                max_s = std::max(max_s, s[j]);
+            }
+            for (double& x : s) sum += (x = std::exp(x - max_s));
+            for (uint32_t j = 0; j < n_keys; ++j)
+                for (uint32_t d = 0; d < hd; ++d)
+                    out[size_t{t} * hp.q_dim() + size_t{h} * hd + d] += s[j] / sum * in.value(c, layer, kvh, j)[d];
+        }
+    return out;
+}
+
+std::vector<float> run(const Case& c, const Inputs& in, uint32_t layer, int threads) {
+    engine::ThreadPool pool(threads);
+    engine::AttentionScratch scratch(threads, c.n_ctx, c.hp.gqa_group());
+    std::vector<float> out(size_t{c.n_tokens} * c.hp.q_dim(), NAN);
+    engine::attention(pool, c.hp, in.cache, layer, in.q.data(), c.n_tokens, c.pos0, out.data(), scratch);
+    return out;
+}
+
+void expect_matches_reference(const Case& c) {
+    const Inputs in(c);
+    for (uint32_t layer = 0; layer < c.hp.n_layer; ++layer) {
+        const std::vector<double> want = reference(c, in, layer);
+        const std::vector<float> one = run(c, in, layer, 1), two = run(c, in, layer, 2);
+        for (size_t i = 0; i < want.size(); ++i) {
+            ASSERT_NEAR(one[i], want[i], 2e-5) << "layer " << layer << ", output " << i;
+            ASSERT_EQ(one[i], two[i]) << "layer " << layer << ", output " << i << ": two threads differ from one";
+        }
+    }
+}
+
+TEST(LlamaAttention, DecodeAtPositionsInAndAcrossKeyBlocks) {
+    for (uint32_t pos0 : {0u, 1u, 15u, 16u, 17u, 40u, 200u})
+        expect_matches_reference({shape(8, 2, 64), 256, pos0, 1});
+}
+
+TEST(LlamaAttention, PrefillCrossingKeyBlocks) {
+    expect_matches_reference({shape(8, 2, 64), 64, 0, 23});
+    expect_matches_reference({shape(8, 2, 64), 64, 10, 9});
+}
+
+TEST(LlamaAttention, KvGroupsOfMoreThanEightHeads) {
+    expect_matches_reference({shape(20, 2, 32), 128, 70, 1});  // 10 query heads per KV head
+    expect_matches_reference({shape(12, 4, 16), 64, 5, 3});    // 3 per KV head
+}
+
+TEST(LlamaAttention, PlainMultiHeadAttention) { expect_matches_reference({shape(4, 4, 32), 64, 33, 2}); }
+
+TEST(LlamaAttention, HeadSizeNotAMultipleOfSixteen) { expect_matches_reference({shape(4, 2, 24), 64, 20, 1}); }
+
+TEST(LlamaAttention, ContextNotAMultipleOfTheKeyBlock) { expect_matches_reference({shape(8, 2, 64), 37, 30, 7}); }
+
+}  // namespace
+}  // namespace veil::test
