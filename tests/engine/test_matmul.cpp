@@ -1,9 +1,12 @@
 // matmul: equals a naive float64 reference and is bitwise identical for any thread count.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstring>
+#include <stdexcept>
 
 #include "test_kernels_util.h"
 #include "veil/engine/matmul.h"
@@ -212,6 +215,59 @@ TEST(Matmul, RowsDoneSeesEachFinishedRowOnce) {
     float* ys[] = {y1.data(), y2.data()};
     EXPECT_THROW(matmul_many(pool, unequal, X.data(), n_tokens, ys, scratch, RowsDone{[](void*, int64_t, int64_t) {}, nullptr}),
                  std::invalid_argument);
+}
+
+// An InputStep writes X before any product reads it — inside the region in decode, before it
+// otherwise — and the products equal those of X written beforehand, for any thread count. A
+// failing step fails the call (the other threads, waiting on it, are released) and leaves the
+// pool usable.
+TEST(Matmul, InputStepWritesXBeforeTheProductsReadIt) {
+    const Case cases[] = {{GgmlType::Q4_0, 300, 512}, {GgmlType::Q8_0, 64, 512}};
+    std::mt19937 rng(13);
+    std::vector<std::vector<uint8_t>> bytes;
+    std::vector<WeightMatrix> w;
+    for (const Case& c : cases) {
+        bytes.push_back(random_matrix(c, rng));
+        w.push_back(plain_matrix(c.type, bytes.back().data(), c.rows, c.cols));
+        group_rows(w.back());
+    }
+    const WeightMatrix* ws[] = {&w[0], &w[1]};
+    struct CopyIn {
+        const std::vector<float>* from;
+        std::vector<float>* to;
+        int calls = 0;
+        static void run(void* ctx) {
+            auto& s = *static_cast<CopyIn*>(ctx);
+            *s.to = *s.from;
+            ++s.calls;
+        }
+    };
+    for (int64_t n_tokens : {1, 4}) {
+        const auto source = testing::random_floats(512 * n_tokens, rng);
+        for (int threads : {1, 2, 3}) {
+            ThreadPool pool(threads);
+            MatmulScratch scratch;
+            std::vector<float> expect0(300 * n_tokens), expect1(64 * n_tokens), got0(expect0.size(), NAN), got1(expect1.size(), NAN);
+            float* ye[] = {expect0.data(), expect1.data()};
+            matmul_many(pool, ws, source.data(), n_tokens, ye, scratch);
+            std::vector<float> x(source.size(), NAN);
+            CopyIn copy{&source, &x};
+            float* yg[] = {got0.data(), got1.data()};
+            matmul_many(pool, ws, x.data(), n_tokens, yg, scratch, {}, InputStep{CopyIn::run, &copy});
+            EXPECT_EQ(1, copy.calls);
+            ASSERT_EQ(0, std::memcmp(expect0.data(), got0.data(), expect0.size() * sizeof(float)))
+                << threads << " threads, tokens=" << n_tokens;
+            ASSERT_EQ(0, std::memcmp(expect1.data(), got1.data(), expect1.size() * sizeof(float)))
+                << threads << " threads, tokens=" << n_tokens;
+
+            auto fail = [](void*) { throw std::runtime_error("input step failed"); };
+            EXPECT_THROW(matmul_many(pool, ws, x.data(), n_tokens, yg, scratch, {}, InputStep{fail, nullptr}),
+                         std::runtime_error);
+            std::fill(got0.begin(), got0.end(), NAN);
+            matmul_many(pool, ws, source.data(), n_tokens, yg, scratch);  // the pool still works
+            ASSERT_EQ(0, std::memcmp(expect0.data(), got0.data(), expect0.size() * sizeof(float))) << threads << " threads";
+        }
+    }
 }
 
 // Not a pass/fail test: prints decode throughput (weight bytes streamed per second) on a

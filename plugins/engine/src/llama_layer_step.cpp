@@ -41,18 +41,36 @@ struct RowsOp {
 using AddProjection = RowsOp<add_inplace>;
 using SwigluRows = RowsOp<swiglu>;
 
+// xn = rms_norm(x) * weight for n rows of `width`: the input step of the products that read xn.
+struct NormRows {
+    const float* x;
+    const float* weight;
+    uint32_t width, n;
+    float eps;
+    float* xn;
+
+    static void run(void* ctx) {
+        const NormRows& a = *static_cast<const NormRows*>(ctx);
+        for (uint32_t t = 0; t < a.n; ++t) {
+            const size_t at = static_cast<size_t>(t) * a.width;
+            rms_norm(a.x + at, a.weight, a.width, a.eps, a.xn + at);
+        }
+    }
+    InputStep step() { return {run, this}; }
+};
+
 }  // namespace
 
 void weight_matmul(const ComputePools& pools, const WeightMatrix& w, const float* x, uint32_t n, float* y,
-                   MatmulScratch& scratch, RowsDone done) {
-    matmul(pool_for(pools, macs_of(w, n)), w, x, n, y, scratch, done);
+                   MatmulScratch& scratch, RowsDone done, InputStep input) {
+    matmul(pool_for(pools, macs_of(w, n)), w, x, n, y, scratch, done, input);
 }
 
 void weight_matmul_many(const ComputePools& pools, std::span<const WeightMatrix* const> w, const float* x, uint32_t n,
-                        std::span<float* const> y, MatmulScratch& scratch, RowsDone done) {
+                        std::span<float* const> y, MatmulScratch& scratch, RowsDone done, InputStep input) {
     uint64_t macs = 0;
     for (const WeightMatrix* m : w) macs += macs_of(*m, n);
-    matmul_many(pool_for(pools, macs), w, x, n, y, scratch, done);
+    matmul_many(pool_for(pools, macs), w, x, n, y, scratch, done, input);
 }
 
 LayerActivations::LayerActivations(const LlamaHParams& hp, uint32_t max_rows) : max_rows_(max_rows) {
@@ -104,11 +122,10 @@ void run_llama_layer(const ComputePools& pools, const LlamaHParams& hp, const Ll
     auto rows = [](std::vector<float>& v, uint32_t row, uint32_t width) { return v.data() + static_cast<size_t>(row) * width; };
 
     // Attention block: x += Wo * attention(rope(Wq xn), rope(Wk xn), Wv xn).
-    for (uint32_t t = 0; t < n; ++t)
-        rms_norm(x + static_cast<size_t>(t) * d, L.attn_norm, d, hp.rms_eps, rows(act.xn, t, d));
+    NormRows attn_norm{x, L.attn_norm, d, n, hp.rms_eps, act.xn.data()};
     const WeightMatrix* qkv[] = {&L.wq, &L.wk, &L.wv};
     float* qkv_out[] = {act.q.data(), act.k.data(), act.v.data()};
-    weight_matmul_many(pools, qkv, act.xn.data(), n, qkv_out, act.mm);
+    weight_matmul_many(pools, qkv, act.xn.data(), n, qkv_out, act.mm, {}, attn_norm.step());
     for (size_t s = 0; s < n_seqs; ++s) {
         const SequenceRows& sq = seqs[s];
         for (uint32_t i = 0; i < sq.n; ++i) {
@@ -127,12 +144,11 @@ void run_llama_layer(const ComputePools& pools, const LlamaHParams& hp, const Ll
     weight_matmul(pools, L.wo, act.attn_out.data(), n, act.proj.data(), act.mm, add_attention.done());
 
     // Feed-forward block: x += W_down (silu(W_gate xn) * W_up xn).
-    for (uint32_t t = 0; t < n; ++t)
-        rms_norm(x + static_cast<size_t>(t) * d, L.ffn_norm, d, hp.rms_eps, rows(act.xn, t, d));
+    NormRows ffn_norm{x, L.ffn_norm, d, n, hp.rms_eps, act.xn.data()};
     const WeightMatrix* gate_up[] = {&L.gate, &L.up};
     float* gate_up_out[] = {act.gate.data(), act.up.data()};
     SwigluRows glu{act.gate.data(), act.up.data(), ff, n};
-    weight_matmul_many(pools, gate_up, act.xn.data(), n, gate_up_out, act.mm, glu.done());
+    weight_matmul_many(pools, gate_up, act.xn.data(), n, gate_up_out, act.mm, glu.done(), ffn_norm.step());
     AddProjection add_ffn{x, act.proj.data(), d, n};
     weight_matmul(pools, L.down, act.gate.data(), n, act.proj.data(), act.mm, add_ffn.done());
 }

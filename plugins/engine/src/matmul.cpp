@@ -13,6 +13,11 @@
 // Several products of the same activations (Q, K, V; gate, up) share one parallel region: one
 // wake-up and one barrier instead of one per matrix, which decode pays ~150 times per token.
 //
+// Decode (one token) runs the input step (InputStep) and the activation conversion on thread 0
+// inside the region, while the other threads prefetch the first weights of their ranges: the
+// serial steps between two products no longer leave the memory bus idle, and waking the workers
+// overlaps them too.
+//
 // No allocation: the parallel regions take a pointer to a stack context (ThreadPool::run), and
 // the converted activations live in the caller's MatmulScratch.
 #include "veil/engine/matmul.h"
@@ -36,6 +41,12 @@ constexpr int64_t kUnitRows = kRowGroup;  // rows are handed out in whole row gr
 // Threads that get a range of their own; any further ones only steal.
 constexpr int kMaxRanges = 64;
 
+// Decode regions: how far ahead of thread 0's input step the other threads prefetch their first
+// weights (a few microseconds of the step's time at one core's share of the bandwidth, well inside L2).
+constexpr size_t kHeadPrefetchBytes = 256 * 1024;
+
+enum InputState { kInputPending, kInputReady, kInputFailed };
+
 size_t align64(size_t n) { return (n + 63) / 64 * 64; }
 
 // How one product's activations are converted: to the weights' vec_dot_type, then each row
@@ -51,6 +62,15 @@ struct Conversion {
         return xtype == o.xtype && tile_prepare == o.tile_prepare && group_prepare == o.group_prepare &&
                x_row == o.x_row && side_off == o.side_off && group_side_off == o.group_side_off;
     }
+};
+
+// One conversion of X for the products that share it.
+struct ConvertJob {
+    const KernelTable* k;
+    const Conversion* conv;
+    const float* X;
+    int64_t cols, n_tokens;
+    uint8_t* dst;
 };
 
 // One matrix of a region.
@@ -89,6 +109,12 @@ struct Region {
     RowsDone done;
     int n_ranges = 0;
     UnitRange ranges[kMaxRanges];
+    // Decode regions (run_decode): thread 0 runs `input` and converts X into the products' x
+    // (conversions[0, n_conversions)), then sets input_state; the other threads prefetch meanwhile.
+    InputStep input;
+    ConvertJob conversions[kMaxMatmulProducts];
+    int n_conversions = 0;
+    std::atomic<int> input_state{kInputPending};
 };
 
 uint32_t units_of(int64_t rows) { return static_cast<uint32_t>((rows + kUnitRows - 1) / kUnitRows); }
@@ -259,14 +285,6 @@ void run_ranges(void* ctx, int ti, int) {
     }
 }
 
-struct ConvertJob {
-    const KernelTable* k;
-    const Conversion* conv;
-    const float* X;
-    int64_t cols, n_tokens;
-    uint8_t* dst;
-};
-
 void convert_rows(void* ctx, int ti, int nt) {
     const ConvertJob& c = *static_cast<const ConvertJob*>(ctx);
     const Conversion& v = *c.conv;
@@ -278,15 +296,71 @@ void convert_rows(void* ctx, int ti, int nt) {
     }
 }
 
+// Prefetches the weights a decode thread starts with, from the head of its range (up to
+// kHeadPrefetchBytes, within the range's first product), until thread 0 has the input ready.
+// False when thread 0 failed (the region is abandoned).
+bool prefetch_until_input(const Region& g, int ti) {
+    const uint8_t* head = nullptr;
+    size_t bytes = 0;
+    if (ti < g.n_ranges) {
+        const uint64_t span = g.ranges[ti].span.load(std::memory_order_relaxed);
+        const uint32_t b = UnitRange::begin_of(span), e = UnitRange::end_of(span);
+        int i = 0;
+        if (g.done.fn == nullptr)
+            while (i + 1 < g.n && b >= g.first_unit[i + 1]) ++i;
+        const Product& p = g.p[i];
+        const uint32_t end = g.done.fn == nullptr ? std::min(e, g.first_unit[i + 1]) : e;
+        const int64_t r0 = int64_t{b - g.first_unit[i]} * kUnitRows;
+        const int64_t r1 = std::min<int64_t>(p.rows, int64_t{end - g.first_unit[i]} * kUnitRows);
+        if (r1 > r0) {
+            head = p.w + static_cast<size_t>(r0) * p.w_row;
+            bytes = std::min(kHeadPrefetchBytes, static_cast<size_t>(r1 - r0) * p.w_row);
+        }
+    }
+    size_t at = 0;
+    for (;;) {
+        const int state = g.input_state.load(std::memory_order_acquire);
+        if (state != kInputPending) return state == kInputReady;
+        if (at < bytes) {
+            for (int line = 0; line < 4; ++line) __builtin_prefetch(head + at + 64 * line, 0, 3);
+            at += 256;
+        } else {
+            __builtin_ia32_pause();
+        }
+    }
+}
+
+// A decode region (one token): thread 0 makes the input and converts it while the others,
+// already awake, prefetch the start of their ranges; then everyone walks its range.
+void run_decode(void* ctx, int ti, int nt) {
+    Region& g = *static_cast<Region*>(ctx);
+    if (ti == 0) {
+        try {
+            if (g.input.fn != nullptr) g.input.fn(g.input.ctx);
+            for (int c = 0; c < g.n_conversions; ++c) convert_rows(&g.conversions[c], 0, 1);
+        } catch (...) {
+            g.input_state.store(kInputFailed, std::memory_order_release);
+            throw;
+        }
+        g.input_state.store(kInputReady, std::memory_order_release);
+    } else if (!prefetch_until_input(g, ti)) {
+        return;
+    }
+    run_ranges(ctx, ti, nt);
+}
+
 }  // namespace
 
 void matmul_many(ThreadPool& pool, std::span<const WeightMatrix* const> W, const float* X, int64_t n_tokens,
-                 std::span<float* const> Y, MatmulScratch& scratch, RowsDone done) {
+                 std::span<float* const> Y, MatmulScratch& scratch, RowsDone done, InputStep input) {
     if (W.size() != Y.size() || W.size() > static_cast<size_t>(kMaxMatmulProducts))
         throw std::invalid_argument("matmul_many: " + std::to_string(W.size()) + " matrices, " +
                                     std::to_string(Y.size()) + " outputs (at most " +
                                     std::to_string(kMaxMatmulProducts) + ")");
-    if (n_tokens <= 0 || W.empty()) return;
+    auto input_only = [&input] {
+        if (input.fn != nullptr) input.fn(input.ctx);
+    };
+    if (n_tokens <= 0 || W.empty()) return input_only();
     Region g;
     g.n_tokens = n_tokens;
     g.done = done;
@@ -294,7 +368,7 @@ void matmul_many(ThreadPool& pool, std::span<const WeightMatrix* const> W, const
         if (W[i]->cols != W[0]->cols) throw std::invalid_argument("matmul_many: matrices of different widths");
         if (W[i]->rows > 0) g.p[g.n++] = plan_product(*W[i], Y[i]);
     }
-    if (g.n == 0) return;
+    if (g.n == 0) return input_only();
     number_units(g);
     const int64_t cols = g.p[0].cols;
 
@@ -320,15 +394,27 @@ void matmul_many(ThreadPool& pool, std::span<const WeightMatrix* const> W, const
         } else if (source[i] != i) {
             p.x = g.p[source[i]].x;
         } else {
-            ConvertJob c{&k, &p.conv, X, cols, n_tokens, base + offset[i]};
-            if (n_tokens == 1) convert_rows(&c, 0, 1);  // one row: not worth a parallel region
-            else pool.run(convert_rows, &c);
-            p.x = c.dst;
+            g.conversions[g.n_conversions++] = ConvertJob{&k, &p.conv, X, cols, n_tokens, base + offset[i]};
+            p.x = base + offset[i];
         }
     }
+    const bool parallel = pool.size() > 1 && g.n_units > 1;
+    if (parallel && n_tokens == 1) {
+        // 2a. Decode: input step and conversion inside the region (run_decode).
+        g.input = input;
+        split_units(g, pool.size());
+        pool.run(run_decode, &g);
+        return;
+    }
+    input_only();
+    for (int c = 0; c < g.n_conversions; ++c) {
+        // One row is not worth a parallel region.
+        if (n_tokens == 1) convert_rows(&g.conversions[c], 0, 1);
+        else pool.run(convert_rows, &g.conversions[c]);
+    }
 
-    // 2. Rows of every product, in ranges of units (whole groups) walked by one thread each.
-    if (pool.size() == 1 || g.n_units <= 1) {
+    // 2b. Rows of every product, in ranges of units (whole groups) walked by one thread each.
+    if (!parallel) {
         run_units(g, 0, g.n_units);
         return;
     }
@@ -337,10 +423,10 @@ void matmul_many(ThreadPool& pool, std::span<const WeightMatrix* const> W, const
 }
 
 void matmul(ThreadPool& pool, const WeightMatrix& W, const float* X, int64_t n_tokens, float* Y,
-            MatmulScratch& scratch, RowsDone done) {
+            MatmulScratch& scratch, RowsDone done, InputStep input) {
     const WeightMatrix* w[] = {&W};
     float* y[] = {Y};
-    matmul_many(pool, w, X, n_tokens, y, scratch, done);
+    matmul_many(pool, w, X, n_tokens, y, scratch, done, input);
 }
 
 }  // namespace veil::engine

@@ -29,10 +29,10 @@ struct ComputePools {
 
 // Y = W * X for n rows of X; picks the pool by size. Every row is computed identically on either.
 void weight_matmul(const ComputePools& pools, const WeightMatrix& w, const float* x, uint32_t n, float* y,
-                   MatmulScratch& scratch, RowsDone done = {});
+                   MatmulScratch& scratch, RowsDone done = {}, InputStep input = {});
 // The same for several matrices of one input in one region (matmul_many).
 void weight_matmul_many(const ComputePools& pools, std::span<const WeightMatrix* const> w, const float* x, uint32_t n,
-                        std::span<float* const> y, MatmulScratch& scratch, RowsDone done = {});
+                        std::span<float* const> y, MatmulScratch& scratch, RowsDone done = {}, InputStep input = {});
 
 // Activation buffers of one block for up to max_rows stacked rows, sized once; zeroized on
 // destruction (they hold values derived from the user's prompt).

@@ -28,13 +28,22 @@ struct RowsDone {
     void* ctx = nullptr;
 };
 
+// Work that writes the activations X (the RMS norm of the residual stream before Q/K/V and
+// gate/up), run by the calling thread first thing in the matmul's parallel region when decoding,
+// instead of before it: the other threads are then already awake and prefetch the first weights of
+// their rows meanwhile, so the memory bus is not idle while it runs. Elsewhere it simply runs first.
+struct InputStep {
+    void (*fn)(void* ctx) = nullptr;  // optional: nullptr means X is ready
+    void* ctx = nullptr;
+};
+
 // Y[t * rows + r] = sum_c W[r][c] * X[t * cols + c]   for t < n_tokens, r < W.rows, c < W.cols,
 // W in either row layout (weight_matrix.h). Activations are converted once per call; rows are split
 // across the pool's threads, and for n_tokens > 1 each weight block is reused across tokens
 // (batched prefill, register-blocked kernels). Bit-identical for any thread count, and prefill
 // equals token-by-token decode; a Grouped16 matrix rounds differently from its Plain original.
 void matmul(ThreadPool& pool, const WeightMatrix& W, const float* X, int64_t n_tokens, float* Y,
-            MatmulScratch& scratch, RowsDone done = {});
+            MatmulScratch& scratch, RowsDone done = {}, InputStep input = {});
 
 // Most matrices one matmul_many call takes.
 constexpr int kMaxMatmulProducts = 4;
@@ -45,6 +54,6 @@ constexpr int kMaxMatmulProducts = 4;
 // one conversion of X. All W[i] have the same cols; W.size() == Y.size() <= kMaxMatmulProducts.
 // With `done`, all W[i] must also have the same rows (std::invalid_argument otherwise).
 void matmul_many(ThreadPool& pool, std::span<const WeightMatrix* const> W, const float* X, int64_t n_tokens,
-                 std::span<float* const> Y, MatmulScratch& scratch, RowsDone done = {});
+                 std::span<float* const> Y, MatmulScratch& scratch, RowsDone done = {}, InputStep input = {});
 
 }  // namespace veil::engine
