@@ -86,8 +86,9 @@ void LlamaSession::forward_chunk(const int32_t* tokens, uint32_t n, float* logit
 
     if (logits == nullptr) return;
     // Only the last token's logits are wanted: normalise and project that one row.
-    output_norm_rows(hp_, w_.output_norm, x_.data() + static_cast<size_t>(n - 1) * hp_.n_embd, 1, act_.xn.data());
-    weight_matmul(pools, w_.output, act_.xn.data(), 1, logits, act_.mm);
+    RmsNormRows output_norm{x_.data() + static_cast<size_t>(n - 1) * hp_.n_embd, w_.output_norm, hp_.n_embd, 1,
+                            hp_.rms_eps, act_.xn.data()};
+    weight_matmul(pools, w_.output, act_.xn.data(), 1, logits, act_.mm, {}, output_norm.step());
 }
 
 }  // namespace veil::engine

@@ -41,23 +41,6 @@ struct RowsOp {
 using AddProjection = RowsOp<add_inplace>;
 using SwigluRows = RowsOp<swiglu>;
 
-// xn = rms_norm(x) * weight for n rows of `width`: the input step of the products that read xn.
-struct NormRows {
-    const float* x;
-    const float* weight;
-    uint32_t width, n;
-    float eps;
-    float* xn;
-
-    static void run(void* ctx) {
-        const NormRows& a = *static_cast<const NormRows*>(ctx);
-        for (uint32_t t = 0; t < a.n; ++t) {
-            const size_t at = static_cast<size_t>(t) * a.width;
-            rms_norm(a.x + at, a.weight, a.width, a.eps, a.xn + at);
-        }
-    }
-    InputStep step() { return {run, this}; }
-};
 
 }  // namespace
 
@@ -122,7 +105,7 @@ void run_llama_layer(const ComputePools& pools, const LlamaHParams& hp, const Ll
     auto rows = [](std::vector<float>& v, uint32_t row, uint32_t width) { return v.data() + static_cast<size_t>(row) * width; };
 
     // Attention block: x += Wo * attention(rope(Wq xn), rope(Wk xn), Wv xn).
-    NormRows attn_norm{x, L.attn_norm, d, n, hp.rms_eps, act.xn.data()};
+    RmsNormRows attn_norm{x, L.attn_norm, d, n, hp.rms_eps, act.xn.data()};
     const WeightMatrix* qkv[] = {&L.wq, &L.wk, &L.wv};
     float* qkv_out[] = {act.q.data(), act.k.data(), act.v.data()};
     weight_matmul_many(pools, qkv, act.xn.data(), n, qkv_out, act.mm, {}, attn_norm.step());
@@ -144,7 +127,7 @@ void run_llama_layer(const ComputePools& pools, const LlamaHParams& hp, const Ll
     weight_matmul(pools, L.wo, act.attn_out.data(), n, act.proj.data(), act.mm, add_attention.done());
 
     // Feed-forward block: x += W_down (silu(W_gate xn) * W_up xn).
-    NormRows ffn_norm{x, L.ffn_norm, d, n, hp.rms_eps, act.xn.data()};
+    RmsNormRows ffn_norm{x, L.ffn_norm, d, n, hp.rms_eps, act.xn.data()};
     const WeightMatrix* gate_up[] = {&L.gate, &L.up};
     float* gate_up_out[] = {act.gate.data(), act.up.data()};
     SwigluRows glu{act.gate.data(), act.up.data(), ff, n};
@@ -153,10 +136,17 @@ void run_llama_layer(const ComputePools& pools, const LlamaHParams& hp, const Ll
     weight_matmul(pools, L.down, act.gate.data(), n, act.proj.data(), act.mm, add_ffn.done());
 }
 
+void RmsNormRows::run(void* ctx) {
+    const RmsNormRows& a = *static_cast<const RmsNormRows*>(ctx);
+    for (uint32_t t = 0; t < a.n; ++t) {
+        const size_t at = static_cast<size_t>(t) * a.width;
+        rms_norm(a.x + at, a.weight, a.width, a.eps, a.xn + at);
+    }
+}
+
 void output_norm_rows(const LlamaHParams& hp, const float* output_norm, const float* x, uint32_t n, float* xn) {
-    for (uint32_t t = 0; t < n; ++t)
-        rms_norm(x + static_cast<size_t>(t) * hp.n_embd, output_norm, hp.n_embd, hp.rms_eps,
-                 xn + static_cast<size_t>(t) * hp.n_embd);
+    RmsNormRows rows{x, output_norm, hp.n_embd, n, hp.rms_eps, xn};
+    RmsNormRows::run(&rows);
 }
 
 }  // namespace veil::engine

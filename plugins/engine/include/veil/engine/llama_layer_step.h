@@ -80,6 +80,19 @@ void embed_tokens(const WeightMatrix& tok_embd, const int32_t* tokens, uint32_t 
 void run_llama_layer(const ComputePools& pools, const LlamaHParams& hp, const LlamaLayerWeights& L, uint32_t layer,
                      float* x, const SequenceRows* seqs, size_t n_seqs, LayerActivations& act);
 
+// xn = rms_norm(x) * weight for n rows of `width` floats: the input step (InputStep) of the
+// products that read xn, so that decode runs it inside their parallel region.
+struct RmsNormRows {
+    const float* x;
+    const float* weight;
+    uint32_t width, n;
+    float eps;
+    float* xn;
+
+    static void run(void* ctx);
+    InputStep step() { return {run, this}; }
+};
+
 // Final RMSNorm of n rows (each n_embd floats) into xn.
 void output_norm_rows(const LlamaHParams& hp, const float* output_norm, const float* x, uint32_t n, float* xn);
 
