@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <span>
 #include <stdexcept>
 
 #include "test_kernels_util.h"
@@ -53,6 +54,21 @@ std::vector<uint8_t> random_matrix(const Case& c, std::mt19937& rng) {
         W.insert(W.end(), row.begin(), row.end());
     }
     return W;
+}
+
+// Random matrices of the cases, each regrouped into 16-row groups (the bytes own their data).
+struct GroupedMatrices {
+    std::vector<std::vector<uint8_t>> bytes;
+    std::vector<WeightMatrix> w;
+};
+GroupedMatrices grouped_matrices(std::span<const Case> cases, std::mt19937& rng) {
+    GroupedMatrices m;
+    for (const Case& c : cases) {
+        m.bytes.push_back(random_matrix(c, rng));
+        m.w.push_back(plain_matrix(c.type, m.bytes.back().data(), c.rows, c.cols));
+        group_rows(m.w.back());
+    }
+    return m;
 }
 
 TEST(Matmul, MatchesReferenceAndIsThreadCountInvariant) {
@@ -138,14 +154,8 @@ TEST(Matmul, DecodeEqualsVecDotBitwise) {
 TEST(Matmul, ManyProductsEveryRowOnceForAnyThreadCount) {
     const Case cases[] = {{GgmlType::Q4_0, 300, 512}, {GgmlType::Q4_0, 17, 512}, {GgmlType::Q4_0, 40, 512}};
     std::mt19937 rng(11);
-    std::vector<std::vector<uint8_t>> bytes;
-    std::vector<WeightMatrix> w;
-    for (const Case& c : cases) {
-        bytes.push_back(random_matrix(c, rng));
-        w.push_back(plain_matrix(c.type, bytes.back().data(), c.rows, c.cols));
-        group_rows(w.back());
-    }
-    const WeightMatrix* ws[] = {&w[0], &w[1], &w[2]};
+    const GroupedMatrices m = grouped_matrices(cases, rng);
+    const WeightMatrix* ws[] = {&m.w[0], &m.w[1], &m.w[2]};
     for (int64_t n_tokens : {1, 5}) {
         const auto X = testing::random_floats(512 * n_tokens, rng);
         auto run = [&](int threads) {
@@ -224,14 +234,8 @@ TEST(Matmul, RowsDoneSeesEachFinishedRowOnce) {
 TEST(Matmul, InputStepWritesXBeforeTheProductsReadIt) {
     const Case cases[] = {{GgmlType::Q4_0, 300, 512}, {GgmlType::Q8_0, 64, 512}};
     std::mt19937 rng(13);
-    std::vector<std::vector<uint8_t>> bytes;
-    std::vector<WeightMatrix> w;
-    for (const Case& c : cases) {
-        bytes.push_back(random_matrix(c, rng));
-        w.push_back(plain_matrix(c.type, bytes.back().data(), c.rows, c.cols));
-        group_rows(w.back());
-    }
-    const WeightMatrix* ws[] = {&w[0], &w[1]};
+    const GroupedMatrices m = grouped_matrices(cases, rng);
+    const WeightMatrix* ws[] = {&m.w[0], &m.w[1]};
     struct CopyIn {
         const std::vector<float>* from;
         std::vector<float>* to;
