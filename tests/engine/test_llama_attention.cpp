@@ -1,7 +1,8 @@
 // Causal grouped-query attention over the KV cache, against a double-precision reference: decode
-// and prefill, positions inside and across key blocks, KV groups larger than the SIMD path's 8
-// heads at a time, a head size it does not take, and one thread against two. The suite runs again
-// under VEIL_ISA=avx2, which takes the scalar path (see CMakeLists.txt).
+// and prefill, positions inside and across key blocks, KV groups larger than the SIMD paths' 8
+// heads at a time, head sizes they do not take, and one thread against two. The suite runs again
+// under VEIL_ISA=avx2 and VEIL_ISA=scalar, which take the AVX2 and the portable paths (see
+// CMakeLists.txt).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -118,7 +119,12 @@ TEST(LlamaAttention, KvGroupsOfMoreThanEightHeads) {
 
 TEST(LlamaAttention, PlainMultiHeadAttention) { expect_matches_reference({shape(4, 4, 32), 64, 33, 2}); }
 
-TEST(LlamaAttention, HeadSizeNotAMultipleOfSixteen) { expect_matches_reference({shape(4, 2, 24), 64, 20, 1}); }
+TEST(LlamaAttention, HeadSizesNotAMultipleOfSixteenOrEight) {
+    expect_matches_reference({shape(4, 2, 24), 64, 20, 1});  // AVX-512: portable path; AVX2: its own
+    expect_matches_reference({shape(4, 2, 12), 64, 20, 3});  // portable path everywhere
+}
+
+TEST(LlamaAttention, HeadSizeOf128) { expect_matches_reference({shape(8, 2, 128), 64, 25, 2}); }
 
 TEST(LlamaAttention, ContextNotAMultipleOfTheKeyBlock) { expect_matches_reference({shape(8, 2, 64), 37, 30, 7}); }
 

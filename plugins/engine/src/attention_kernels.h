@@ -1,5 +1,6 @@
-// SIMD inner loops of attention (attention_avx512.cpp), used by llama_attention.cpp when the
-// AVX-512 kernel table is active and head_dim is a multiple of 16. Internal header.
+// SIMD inner loops of attention, used by llama_attention.cpp: attention_avx512.cpp when the AVX-512
+// kernel table is active and head_dim is a multiple of 16, attention_avx2.cpp when the AVX2 table
+// is and head_dim is a multiple of 8. Both take the same arguments. Internal header.
 #pragma once
 
 #include <cstdint>
@@ -30,5 +31,12 @@ void avx512_attention_softmax(float* scores, uint32_t n_keys);
 
 // out[i] = sum_j p[j] * values[j * hd + i] for i < hd, summed over j in order.
 void avx512_attention_mix(const float* p, const float* values, uint32_t hd, uint32_t n_keys, float* out);
+
+// The AVX2 versions: same contracts (8-float vectors; a polynomial exp clamped to [-87, 88]).
+void avx2_attention_scores_group(const float* const* q, uint32_t n_q, const float* key_blocks, uint32_t hd,
+                                 uint32_t n_keys, float scale, float* scores, size_t stride, const float* values);
+void avx2_attention_softmax(float* scores, uint32_t n_keys);
+void avx2_attention_mix_group(const float* p, size_t stride, uint32_t n_q, const float* values, uint32_t hd,
+                              uint32_t n_keys, float* const* out);
 
 }  // namespace veil::engine::detail

@@ -31,6 +31,31 @@ constexpr uint32_t kMaxGroup = 64;
 // Multiply-adds (per Q.K and P.V pass) below which attention stays on the calling thread.
 constexpr uint64_t kMinParallelWork = 1u << 15;
 
+// The SIMD inner loops of one ISA (attention_kernels.h).
+struct GroupKernels {
+    void (*scores)(const float* const* q, uint32_t n_q, const float* key_blocks, uint32_t hd, uint32_t n_keys,
+                   float scale, float* scores, size_t stride, const float* values);
+    void (*softmax)(float* scores, uint32_t n_keys);
+    void (*mix)(const float* p, size_t stride, uint32_t n_q, const float* values, uint32_t hd, uint32_t n_keys,
+                float* const* out);
+};
+
+void avx512_softmax(float* scores, uint32_t n_keys) { detail::avx512_attention_softmax(scores, n_keys); }
+
+constexpr GroupKernels kAvx512{detail::avx512_attention_scores_group, avx512_softmax, detail::avx512_attention_mix_group};
+constexpr GroupKernels kAvx2{detail::avx2_attention_scores_group, detail::avx2_attention_softmax,
+                             detail::avx2_attention_mix_group};
+
+// The SIMD path for this CPU's kernel table and these heads, or nullptr for the portable one.
+const GroupKernels* group_kernels_for(const LlamaHParams& hp) {
+    if (hp.gqa_group() > kMaxGroup) return nullptr;
+    switch (best_kernels().isa) {
+        case Isa::Avx512: return hp.head_dim % 16 == 0 ? &kAvx512 : nullptr;
+        case Isa::Avx2: return hp.head_dim % 8 == 0 ? &kAvx2 : nullptr;
+        default: return nullptr;
+    }
+}
+
 // Everything one parallel region needs; the pool gets a pointer to it (no allocation per call).
 struct Job {
     const LlamaHParams& hp;
@@ -41,10 +66,10 @@ struct Job {
     uint32_t pos0;
     float* out;
     AttentionScratch& scratch;
-    bool simd;  // AVX-512 path (run_groups_simd); per run, every head takes the same path
+    const GroupKernels* simd;  // SIMD path (run_groups_simd), or nullptr; per run, every head takes the same path
 };
 
-// The AVX-512 path: work units are (KV head, token); the query heads of the unit's KV group are
+// The SIMD path: work units are (KV head, token); the query heads of the unit's KV group are
 // computed together, so each block of cached keys and values is read from memory once for all of
 // them instead of once per query head (8 times for TinyLlama's 32 / 4 heads).
 void run_groups_simd(const Job& job, int thread, int n_threads) {
@@ -65,15 +90,15 @@ void run_groups_simd(const Job& job, int thread, int n_threads) {
             out[i] = job.out + static_cast<size_t>(t) * hp.q_dim() + head * hd;
         }
         const float* values = job.cache.value(job.layer, kvh, 0);
-        detail::avx512_attention_scores_group(q, group, job.cache.key_block(job.layer, kvh, 0), hd, n_keys, scale, scores,
-                                              stride, values);
-        for (uint32_t i = 0; i < group; ++i) detail::avx512_attention_softmax(scores + i * stride, n_keys);
-        detail::avx512_attention_mix_group(scores, stride, group, values, hd, n_keys, out);
+        const GroupKernels& k = *job.simd;
+        k.scores(q, group, job.cache.key_block(job.layer, kvh, 0), hd, n_keys, scale, scores, stride, values);
+        for (uint32_t i = 0; i < group; ++i) k.softmax(scores + i * stride, n_keys);
+        k.mix(scores, stride, group, values, hd, n_keys, out);
     }
 }
 
 void run_heads(const Job& job, int thread, int n_threads) {
-    if (job.simd) return run_groups_simd(job, thread, n_threads);
+    if (job.simd != nullptr) return run_groups_simd(job, thread, n_threads);
     const LlamaHParams& hp = job.hp;
     const uint32_t hd = hp.head_dim;
     const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
@@ -115,8 +140,7 @@ void run_heads(const Job& job, int thread, int n_threads) {
 
 void attention(ThreadPool& pool, const LlamaHParams& hp, const KvCache& cache, uint32_t layer, const float* q,
                uint32_t n_tokens, uint32_t pos0, float* out, AttentionScratch& scratch) {
-    const bool simd = best_kernels().isa == Isa::Avx512 && hp.head_dim % 16 == 0 && hp.gqa_group() <= kMaxGroup;
-    const Job job{hp, cache, layer, q, n_tokens, pos0, out, scratch, simd};
+    const Job job{hp, cache, layer, q, n_tokens, pos0, out, scratch, group_kernels_for(hp)};
     // Waking the workers costs microseconds; a short context is cheaper on the calling thread.
     // Each head is computed the same way either way, so the result does not depend on this.
     const uint64_t work = static_cast<uint64_t>(n_tokens) * (pos0 + n_tokens) * hp.q_dim();
