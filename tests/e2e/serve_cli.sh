@@ -142,10 +142,10 @@ case "$MODE" in
     [ "$got" = "$(local_greedy "$STORIES")" ] || fail "sealed model's text [$got] differs from the plain model's"
     curl -s "$URL/v1/models" | grep -q '"id":"s"' || fail "the sealed model is not served as 's'"
     # The same sealed model, configured with `backend: stream` and its key from the environment:
-    # a 4 MB EPC (zero reserve) is backend_stream's budget, which keeps part of the layers resident
+    # a 3 MB EPC (zero reserve) is backend_stream's budget, which keeps part of the layers resident
     # and streams the rest; the text must not change.
     STREAM_CONF="$WORK/stream.yaml"
-    printf 'plugin_dir: %s\nplugins:\n  - name: backend_full\n    path: libveil-backend-full.so\n  - name: backend_stream\n    path: libveil-backend-stream.so\ntee: none\nmodels:\n  - id: s\n    path: %s\n    format: sealed\n    key_env: SEALKEY\n    backend: stream\npolicy:\n  reserve_bytes: 0\n  epc_bytes: 4000000\nserver:\n  listen: tcp://127.0.0.1:0\n  parallel: 1\n' \
+    printf 'plugin_dir: %s\nplugins:\n  - name: backend_full\n    path: libveil-backend-full.so\n  - name: backend_stream\n    path: libveil-backend-stream.so\ntee: none\nmodels:\n  - id: s\n    path: %s\n    format: sealed\n    key_env: SEALKEY\n    backend: stream\npolicy:\n  reserve_bytes: 0\n  epc_bytes: 3000000\nserver:\n  listen: tcp://127.0.0.1:0\n  parallel: 1\n' \
       "$PLUGINS" "$WORK/s.veil" >"$STREAM_CONF"
     export SEALKEY=$KEYHEX
     serve sealed_stream --config "$STREAM_CONF"
@@ -155,7 +155,7 @@ case "$MODE" in
     got=$("$VEIL" generate --url "$URL" --prompt "Once upon a time" -n 24 --temp 0 2>"$WORK/sealed_stream.err") ||
       fail "completion from the streamed sealed model failed: $(cat "$WORK/sealed_stream.err")"
     [ "$got" = "$(local_greedy "$STORIES")" ] || fail "streamed sealed model's text [$got] differs from the plain model's"
-    grep -q '"streamed_layers":\[[0-9]' "$WORK/sealed_stream.log" || fail "no layer was streamed under the 4 MB budget"
+    grep -q '"streamed_layers":\[[0-9]' "$WORK/sealed_stream.log" || fail "no layer was streamed under the 3 MB budget"
     ;;
   *) fail "unknown mode $MODE" ;;
 esac

@@ -9,6 +9,7 @@
 #include <random>
 #include <vector>
 
+#include "veil/engine/fp16.h"
 #include "veil/engine/llama_attention.h"
 
 namespace veil::test {
@@ -58,6 +59,7 @@ struct Inputs {
     std::vector<float> keys, values, q;
 };
 
+// From the cache's own (F16) keys and values, so that only the attention arithmetic is compared.
 std::vector<double> reference(const Case& c, const Inputs& in, uint32_t layer) {
     const LlamaHParams& hp = c.hp;
     const uint32_t hd = hp.head_dim;
@@ -70,14 +72,15 @@ std::vector<double> reference(const Case& c, const Inputs& in, uint32_t layer) {
             double max_s = -INFINITY, sum = 0;
             for (uint32_t j = 0; j < n_keys; ++j) {
                 double dot = 0;
-                for (uint32_t d = 0; d < hd; ++d) dot += double{qh[d]} * in.key(c, layer, kvh, j)[d];
+                for (uint32_t d = 0; d < hd; ++d) dot += double{qh[d]} * in.cache.key(layer, kvh, j, d);
                 s[j] = dot / std::sqrt(double(hd));
                 max_s = std::max(max_s, s[j]);
             }
             for (double& x : s) sum += (x = std::exp(x - max_s));
             for (uint32_t j = 0; j < n_keys; ++j)
                 for (uint32_t d = 0; d < hd; ++d)
-                    out[size_t{t} * hp.q_dim() + size_t{h} * hd + d] += s[j] / sum * in.value(c, layer, kvh, j)[d];
+                    out[size_t{t} * hp.q_dim() + size_t{h} * hd + d] +=
+                        s[j] / sum * engine::fp16_to_fp32(in.cache.value(layer, kvh, j)[d]);
         }
     return out;
 }

@@ -1,4 +1,4 @@
-// AVX2 (+FMA) attention inner loops (see attention_kernels.h), for CPUs without AVX-512 (AMD
+// AVX2 (+FMA, F16C) attention inner loops (see attention_kernels.h), for CPUs without AVX-512 (AMD
 // Milan, a common SEV-SNP host, among them): the same algorithm as attention_avx512.cpp with
 // 8-float vectors. head_dim is a multiple of 8 (checked by the caller).
 #include <immintrin.h>
@@ -46,14 +46,15 @@ inline __m256i first_lanes(uint32_t n) {
 // Scores of H query heads against 8 keys (half `half` of a transposed 16-key block): one FMA per
 // head and element, H independent chains; every score is the sequence d = 0 .. hd - 1.
 template <int H>
-void half_block_scores(const float* const* q, const float* block, int half, uint32_t hd, float scale, uint32_t nk,
+void half_block_scores(const float* const* q, const uint16_t* block, int half, uint32_t hd, float scale, uint32_t nk,
                        float* scores, size_t stride) {
     __m256 acc[H];
     #pragma GCC unroll 8
     for (int h = 0; h < H; ++h) acc[h] = _mm256_setzero_ps();
     #pragma GCC unroll 4
     for (uint32_t d = 0; d < hd; ++d) {
-        const __m256 k = _mm256_loadu_ps(block + static_cast<size_t>(d) * kBlock + 8 * half);
+        const __m256 k =
+            _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block + size_t{d} * kBlock + 8 * half)));
         #pragma GCC unroll 8
         for (int h = 0; h < H; ++h) acc[h] = _mm256_fmadd_ps(_mm256_broadcast_ss(q[h] + d), k, acc[h]);
     }
@@ -68,7 +69,7 @@ void half_block_scores(const float* const* q, const float* block, int half, uint
 }
 
 // Up to 8 heads at a time (8 accumulators, the key vector and a broadcast fit the 16 registers).
-void half_block_scores_any(const float* const* q, uint32_t n_q, const float* block, int half, uint32_t hd, float scale,
+void half_block_scores_any(const float* const* q, uint32_t n_q, const uint16_t* block, int half, uint32_t hd, float scale,
                            uint32_t nk, float* scores, size_t stride) {
     for (uint32_t i = 0; i < n_q; i += 8) {
         float* s = scores + i * stride;
@@ -85,18 +86,25 @@ void half_block_scores_any(const float* const* q, uint32_t n_q, const float* blo
     }
 }
 
-// out[c] = sum_j p[j] * values[j * hd + c] for the NC * 8 columns starting at `col`, summed over
-// j in order, all accumulators in registers while the values stream by.
+// Value rows [j0, j0 + nk) of a head (F16, hd apart) as floats in `rows`, hd apart.
+void values_to_float(const uint16_t* values, uint32_t j0, uint32_t nk, uint32_t hd, float* rows) {
+    const uint16_t* v = values + size_t{j0} * hd;
+    for (size_t i = 0; i < size_t{nk} * hd; i += 8)
+        _mm256_store_ps(rows + i, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(v + i))));
+}
+
+// out[c] += sum_j p[j] * rows[j * hd + c] for the NC * 8 columns starting at `col` and j < nk, in
+// order of j, the accumulators in registers for the block.
 template <int NC>
-void mix_columns(const float* p, const float* values, uint32_t hd, uint32_t col, uint32_t n_keys, float* out) {
+void mix_columns(const float* p, const float* rows, uint32_t hd, uint32_t col, uint32_t nk, float* out) {
     __m256 o[NC];
     #pragma GCC unroll 8
-    for (int c = 0; c < NC; ++c) o[c] = _mm256_setzero_ps();
-    for (uint32_t j = 0; j < n_keys; ++j) {
+    for (int c = 0; c < NC; ++c) o[c] = _mm256_loadu_ps(out + col + 8 * c);
+    for (uint32_t j = 0; j < nk; ++j) {
         const __m256 pj = _mm256_broadcast_ss(p + j);
-        const float* v = values + static_cast<size_t>(j) * hd + col;
+        const float* v = rows + size_t{j} * hd + col;
         #pragma GCC unroll 8
-        for (int c = 0; c < NC; ++c) o[c] = _mm256_fmadd_ps(pj, _mm256_loadu_ps(v + 8 * c), o[c]);
+        for (int c = 0; c < NC; ++c) o[c] = _mm256_fmadd_ps(pj, _mm256_load_ps(v + 8 * c), o[c]);
     }
     #pragma GCC unroll 8
     for (int c = 0; c < NC; ++c) _mm256_storeu_ps(out + col + 8 * c, o[c]);
@@ -104,15 +112,15 @@ void mix_columns(const float* p, const float* values, uint32_t hd, uint32_t col,
 
 }  // namespace
 
-void avx2_attention_scores_group(const float* const* q, uint32_t n_q, const float* key_blocks, uint32_t hd,
-                                 uint32_t n_keys, float scale, float* scores, size_t stride, const float* values) {
+void avx2_attention_scores_group(const float* const* q, uint32_t n_q, const uint16_t* key_blocks, uint32_t hd,
+                                 uint32_t n_keys, float scale, float* scores, size_t stride, const uint16_t* values) {
     for (uint32_t j0 = 0; j0 < n_keys; j0 += kBlock) {
         const uint32_t nk = n_keys - j0 < kBlock ? n_keys - j0 : kBlock;
         if (values != nullptr) {
-            const char* v = reinterpret_cast<const char*>(values + static_cast<size_t>(j0) * hd);
-            for (size_t at = 0; at < size_t{nk} * hd * sizeof(float); at += 64) _mm_prefetch(v + at, _MM_HINT_T0);
+            const char* v = reinterpret_cast<const char*>(values + size_t{j0} * hd);
+            for (size_t at = 0; at < size_t{nk} * hd * sizeof(uint16_t); at += 64) _mm_prefetch(v + at, _MM_HINT_T0);
         }
-        const float* block = key_blocks + static_cast<size_t>(j0) * hd;
+        const uint16_t* block = key_blocks + size_t{j0} * hd;
         half_block_scores_any(q, n_q, block, 0, hd, scale, nk, scores + j0, stride);
         if (nk > 8) half_block_scores_any(q, n_q, block, 1, hd, scale, nk - 8, scores + j0 + 8, stride);
     }
@@ -149,12 +157,20 @@ void avx2_attention_softmax(float* scores, uint32_t n_keys) {
     }
 }
 
-void avx2_attention_mix_group(const float* p, size_t stride, uint32_t n_q, const float* values, uint32_t hd,
+void avx2_attention_mix_group(const float* p, size_t stride, uint32_t n_q, const uint16_t* values, uint32_t hd,
                               uint32_t n_keys, float* const* out) {
-    for (uint32_t i = 0; i < n_q; ++i) {
-        uint32_t col = 0;
-        for (; col + 64 <= hd; col += 64) mix_columns<8>(p + i * stride, values, hd, col, n_keys, out[i]);
-        for (; col < hd; col += 8) mix_columns<1>(p + i * stride, values, hd, col, n_keys, out[i]);
+    alignas(32) float rows[kBlock * kMaxMixHeadDim];
+    for (uint32_t i = 0; i < n_q; ++i)
+        for (uint32_t c = 0; c < hd; c += 8) _mm256_storeu_ps(out[i] + c, _mm256_setzero_ps());
+    for (uint32_t j0 = 0; j0 < n_keys; j0 += kBlock) {
+        const uint32_t nk = n_keys - j0 < kBlock ? n_keys - j0 : kBlock;
+        values_to_float(values, j0, nk, hd, rows);
+        for (uint32_t i = 0; i < n_q; ++i) {
+            const float* pi = p + i * stride + j0;
+            uint32_t col = 0;
+            for (; col + 64 <= hd; col += 64) mix_columns<8>(pi, rows, hd, col, nk, out[i]);
+            for (; col < hd; col += 8) mix_columns<1>(pi, rows, hd, col, nk, out[i]);
+        }
     }
 }
 

@@ -17,18 +17,18 @@ namespace {
 constexpr uint32_t kBlock = KvCache::kKeyBlock;
 
 // Scores of H query heads against one block of 16 keys in KvCache's transposed layout: for each
-// element d, the 16 keys' element d (one vector) times each head's q[d] (broadcast from memory)
-// — one fused multiply-add per head and element, H independent chains. Every score is the same
-// sequence, d = 0 .. hd - 1, whatever its lane or block.
+// element d, the 16 keys' element d (one vector, from F16) times each head's q[d] (broadcast from
+// memory) — one fused multiply-add per head and element, H independent chains. Every score is the
+// same sequence, d = 0 .. hd - 1, whatever its lane or block.
 template <int H>
-void block_scores(const float* const* q, const float* block, uint32_t hd, float scale, __mmask16 m, float* scores,
+void block_scores(const float* const* q, const uint16_t* block, uint32_t hd, float scale, __mmask16 m, float* scores,
                   size_t stride) {
     __m512 acc[H];
     #pragma GCC unroll 8
     for (int h = 0; h < H; ++h) acc[h] = _mm512_setzero_ps();
     #pragma GCC unroll 4
     for (uint32_t d = 0; d < hd; ++d) {
-        const __m512 k = _mm512_loadu_ps(block + static_cast<size_t>(d) * kBlock);
+        const __m512 k = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(block + size_t{d} * kBlock)));
         #pragma GCC unroll 8
         for (int h = 0; h < H; ++h) acc[h] = _mm512_fmadd_ps(_mm512_set1_ps(q[h][d]), k, acc[h]);
     }
@@ -38,7 +38,7 @@ void block_scores(const float* const* q, const float* block, uint32_t hd, float 
 }
 
 // Up to 8 heads at a time: 8 accumulators keep both FMA pipes busy and leave registers for the keys.
-void block_scores_any(const float* const* q, uint32_t n_q, const float* block, uint32_t hd, float scale, __mmask16 m,
+void block_scores_any(const float* const* q, uint32_t n_q, const uint16_t* block, uint32_t hd, float scale, __mmask16 m,
                       float* scores, size_t stride) {
     for (uint32_t i = 0; i < n_q; i += 8) {
         float* s = scores + i * stride;
@@ -55,56 +55,74 @@ void block_scores_any(const float* const* q, uint32_t n_q, const float* block, u
     }
 }
 
-// 16 value rows at a time; each head's NC accumulators go through memory between blocks (exact:
-// the same fused multiply-adds in the same order as mix_rows).
+// Value rows [j0, j0 + nk) of a head (F16, hd apart) as floats in `rows`, hd apart.
+void values_to_float(const uint16_t* values, uint32_t j0, uint32_t nk, uint32_t hd, float* rows) {
+    const uint16_t* v = values + size_t{j0} * hd;
+    for (size_t i = 0; i < size_t{nk} * hd; i += 16)
+        _mm512_store_ps(rows + i, _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(v + i))));
+}
+
+// Each block of 16 value rows is converted once into `rows` for all n_q heads; each head's
+// accumulators then go through memory between blocks (exact: every output element is the same
+// fused multiply-adds in order of j). NC > 0: hd = 16 * NC, accumulators in registers within a
+// block; NC == 0: any multiple of 16, one 16-column slice at a time.
 template <int NC>
-void mix_group(const float* p, size_t stride, uint32_t n_q, const float* values, uint32_t n_keys, float* const* out) {
+void mix_group(const float* p, size_t stride, uint32_t n_q, const uint16_t* values, uint32_t hd, uint32_t n_keys,
+               float* const* out) {
+    alignas(64) float rows[kBlock * kMaxMixHeadDim];
     for (uint32_t i = 0; i < n_q; ++i)
-        for (int c = 0; c < NC; ++c) _mm512_storeu_ps(out[i] + 16 * c, _mm512_setzero_ps());
-    for (uint32_t j0 = 0; j0 < n_keys; j0 += 16) {
-        const uint32_t j1 = n_keys - j0 < 16 ? n_keys : j0 + 16;
+        for (uint32_t c = 0; c < hd; c += 16) _mm512_storeu_ps(out[i] + c, _mm512_setzero_ps());
+    for (uint32_t j0 = 0; j0 < n_keys; j0 += kBlock) {
+        const uint32_t nk = n_keys - j0 < kBlock ? n_keys - j0 : kBlock;
+        values_to_float(values, j0, nk, hd, rows);
         for (uint32_t i = 0; i < n_q; ++i) {
-            __m512 o[NC];
-            #pragma GCC unroll 8
-            for (int c = 0; c < NC; ++c) o[c] = _mm512_loadu_ps(out[i] + 16 * c);
-            const float* pi = p + i * stride;
-            for (uint32_t j = j0; j < j1; ++j) {
-                const __m512 pj = _mm512_set1_ps(pi[j]);
-                const float* v = values + static_cast<size_t>(j) * 16 * NC;
+            const float* pi = p + i * stride + j0;
+            if constexpr (NC > 0) {
+                __m512 o[NC];
                 #pragma GCC unroll 8
-                for (int c = 0; c < NC; ++c) o[c] = _mm512_fmadd_ps(pj, _mm512_loadu_ps(v + 16 * c), o[c]);
+                for (int c = 0; c < NC; ++c) o[c] = _mm512_loadu_ps(out[i] + 16 * c);
+                for (uint32_t j = 0; j < nk; ++j) {
+                    const __m512 pj = _mm512_set1_ps(pi[j]);
+                    #pragma GCC unroll 8
+                    for (int c = 0; c < NC; ++c) o[c] = _mm512_fmadd_ps(pj, _mm512_load_ps(rows + j * 16 * NC + 16 * c), o[c]);
+                }
+                #pragma GCC unroll 8
+                for (int c = 0; c < NC; ++c) _mm512_storeu_ps(out[i] + 16 * c, o[c]);
+            } else {
+                for (uint32_t c = 0; c < hd; c += 16) {
+                    __m512 o = _mm512_loadu_ps(out[i] + c);
+                    for (uint32_t j = 0; j < nk; ++j) o = _mm512_fmadd_ps(_mm512_set1_ps(pi[j]), _mm512_load_ps(rows + j * hd + c), o);
+                    _mm512_storeu_ps(out[i] + c, o);
+                }
             }
-            #pragma GCC unroll 8
-            for (int c = 0; c < NC; ++c) _mm512_storeu_ps(out[i] + 16 * c, o[c]);
         }
     }
 }
 
 }  // namespace
 
-void avx512_attention_scores_group(const float* const* q, uint32_t n_q, const float* key_blocks, uint32_t hd,
+void avx512_attention_scores_group(const float* const* q, uint32_t n_q, const uint16_t* key_blocks, uint32_t hd,
                                    uint32_t n_keys, float scale, float* scores, size_t stride,
-                                   const float* values) {
+                                   const uint16_t* values) {
     for (uint32_t j0 = 0; j0 < n_keys; j0 += kBlock) {
         const uint32_t nk = n_keys - j0 < kBlock ? n_keys - j0 : kBlock;
         if (values != nullptr) {
-            const char* v = reinterpret_cast<const char*>(values + static_cast<size_t>(j0) * hd);
-            for (size_t at = 0; at < size_t{nk} * hd * sizeof(float); at += 64) _mm_prefetch(v + at, _MM_HINT_T0);
+            const char* v = reinterpret_cast<const char*>(values + size_t{j0} * hd);
+            for (size_t at = 0; at < size_t{nk} * hd * sizeof(uint16_t); at += 64) _mm_prefetch(v + at, _MM_HINT_T0);
         }
         const __mmask16 m = nk == kBlock ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << nk) - 1);
-        block_scores_any(q, n_q, key_blocks + static_cast<size_t>(j0) * hd, hd, scale, m, scores + j0, stride);
+        block_scores_any(q, n_q, key_blocks + size_t{j0} * hd, hd, scale, m, scores + j0, stride);
     }
 }
 
-void avx512_attention_mix_group(const float* p, size_t stride, uint32_t n_q, const float* values, uint32_t hd,
+void avx512_attention_mix_group(const float* p, size_t stride, uint32_t n_q, const uint16_t* values, uint32_t hd,
                                 uint32_t n_keys, float* const* out) {
-    switch (hd / 16) {
-        case 4: return mix_group<4>(p, stride, n_q, values, n_keys, out);
-        case 8: return mix_group<8>(p, stride, n_q, values, n_keys, out);
-        case 2: return mix_group<2>(p, stride, n_q, values, n_keys, out);
-        default: break;
+    switch (hd) {
+        case 64: return mix_group<4>(p, stride, n_q, values, hd, n_keys, out);
+        case 128: return mix_group<8>(p, stride, n_q, values, hd, n_keys, out);
+        case 32: return mix_group<2>(p, stride, n_q, values, hd, n_keys, out);
+        default: return mix_group<0>(p, stride, n_q, values, hd, n_keys, out);
     }
-    for (uint32_t i = 0; i < n_q; ++i) avx512_attention_mix(p + i * stride, values, hd, n_keys, out[i]);
 }
 
 void avx512_attention_softmax(float* scores, uint32_t n_keys) {
@@ -129,42 +147,6 @@ void avx512_attention_softmax(float* scores, uint32_t n_keys, float max_s) {
     for (uint32_t j = 0; j < n_keys; j += 16) {
         const __mmask16 m = n_keys - j >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << (n_keys - j)) - 1);
         _mm512_mask_storeu_ps(scores + j, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, scores + j), inv));
-    }
-}
-
-namespace {
-
-// head_dim = 16 * NC: all NC accumulators stay in registers while the values stream by once.
-template <int NC>
-void mix_rows(const float* p, const float* values, uint32_t hd, uint32_t n_keys, float* out) {
-    __m512 o[NC];
-#pragma GCC unroll 8
-    for (int c = 0; c < NC; ++c) o[c] = _mm512_setzero_ps();
-    for (uint32_t j = 0; j < n_keys; ++j) {
-        const __m512 pj = _mm512_set1_ps(p[j]);
-        const float* v = values + static_cast<size_t>(j) * hd;
-#pragma GCC unroll 8
-        for (int c = 0; c < NC; ++c) o[c] = _mm512_fmadd_ps(pj, _mm512_loadu_ps(v + 16 * c), o[c]);
-    }
-#pragma GCC unroll 8
-    for (int c = 0; c < NC; ++c) _mm512_storeu_ps(out + 16 * c, o[c]);
-}
-
-}  // namespace
-
-void avx512_attention_mix(const float* p, const float* values, uint32_t hd, uint32_t n_keys, float* out) {
-    switch (hd / 16) {
-        case 4: mix_rows<4>(p, values, hd, n_keys, out); return;
-        case 8: mix_rows<8>(p, values, hd, n_keys, out); return;
-        case 2: mix_rows<2>(p, values, hd, n_keys, out); return;
-        default: break;
-    }
-    // Other head sizes: 16 columns at a time (same per-element summation order).
-    for (uint32_t i = 0; i < hd; i += 16) {
-        __m512 o = _mm512_setzero_ps();
-        for (uint32_t j = 0; j < n_keys; ++j)
-            o = _mm512_fmadd_ps(_mm512_set1_ps(p[j]), _mm512_loadu_ps(values + static_cast<size_t>(j) * hd + i), o);
-        _mm512_storeu_ps(out + i, o);
     }
 }
 

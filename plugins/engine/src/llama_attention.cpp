@@ -4,24 +4,25 @@
 #include <cstring>
 
 #include "attention_kernels.h"
+#include "veil/engine/fp16.h"
 #include "veil/engine/kernels.h"
 
 namespace veil::engine {
 namespace {
 
-// q . key, where key is one lane of a transposed key block (its elements kKeyBlock floats apart).
-float key_dot(const float* q, const float* key, uint32_t n) {
+// q . key, where key is one lane of a transposed F16 key block (its elements kKeyBlock apart).
+float key_dot(const float* q, const uint16_t* key, uint32_t n) {
     constexpr size_t s = KvCache::kKeyBlock;
     // Four partial sums let the compiler keep several FMAs in flight without -ffast-math.
     float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     uint32_t i = 0;
     for (; i + 4 <= n; i += 4) {
-        s0 += q[i] * key[i * s];
-        s1 += q[i + 1] * key[(i + 1) * s];
-        s2 += q[i + 2] * key[(i + 2) * s];
-        s3 += q[i + 3] * key[(i + 3) * s];
+        s0 += q[i] * fp16_to_fp32(key[i * s]);
+        s1 += q[i + 1] * fp16_to_fp32(key[(i + 1) * s]);
+        s2 += q[i + 2] * fp16_to_fp32(key[(i + 2) * s]);
+        s3 += q[i + 3] * fp16_to_fp32(key[(i + 3) * s]);
     }
-    for (; i < n; ++i) s0 += q[i] * key[i * s];
+    for (; i < n; ++i) s0 += q[i] * fp16_to_fp32(key[i * s]);
     return (s0 + s1) + (s2 + s3);
 }
 
@@ -33,10 +34,10 @@ constexpr uint64_t kMinParallelWork = 1u << 15;
 
 // The SIMD inner loops of one ISA (attention_kernels.h).
 struct GroupKernels {
-    void (*scores)(const float* const* q, uint32_t n_q, const float* key_blocks, uint32_t hd, uint32_t n_keys,
-                   float scale, float* scores, size_t stride, const float* values);
+    void (*scores)(const float* const* q, uint32_t n_q, const uint16_t* key_blocks, uint32_t hd, uint32_t n_keys,
+                   float scale, float* scores, size_t stride, const uint16_t* values);
     void (*softmax)(float* scores, uint32_t n_keys);
-    void (*mix)(const float* p, size_t stride, uint32_t n_q, const float* values, uint32_t hd, uint32_t n_keys,
+    void (*mix)(const float* p, size_t stride, uint32_t n_q, const uint16_t* values, uint32_t hd, uint32_t n_keys,
                 float* const* out);
 };
 
@@ -48,7 +49,7 @@ constexpr GroupKernels kAvx2{detail::avx2_attention_scores_group, detail::avx2_a
 
 // The SIMD path for this CPU's kernel table and these heads, or nullptr for the portable one.
 const GroupKernels* group_kernels_for(const LlamaHParams& hp) {
-    if (hp.gqa_group() > kMaxGroup) return nullptr;
+    if (hp.gqa_group() > kMaxGroup || hp.head_dim > detail::kMaxMixHeadDim) return nullptr;
     switch (best_kernels().isa) {
         case Isa::Avx512: return hp.head_dim % 16 == 0 ? &kAvx512 : nullptr;
         case Isa::Avx2: return hp.head_dim % 8 == 0 ? &kAvx2 : nullptr;
@@ -89,7 +90,7 @@ void run_groups_simd(const Job& job, int thread, int n_threads) {
             q[i] = job.q + static_cast<size_t>(t) * hp.q_dim() + head * hd;
             out[i] = job.out + static_cast<size_t>(t) * hp.q_dim() + head * hd;
         }
-        const float* values = job.cache.value(job.layer, kvh, 0);
+        const uint16_t* values = job.cache.value(job.layer, kvh, 0);
         const GroupKernels& k = *job.simd;
         k.scores(q, group, job.cache.key_block(job.layer, kvh, 0), hd, n_keys, scale, scores, stride, values);
         for (uint32_t i = 0; i < group; ++i) k.softmax(scores + i * stride, n_keys);
@@ -106,7 +107,7 @@ void run_heads(const Job& job, int thread, int n_threads) {
 
     for (uint32_t h = static_cast<uint32_t>(thread); h < hp.n_head; h += static_cast<uint32_t>(n_threads)) {
         const uint32_t kvh = h / hp.gqa_group();
-        const float* values = job.cache.value(job.layer, kvh, 0);
+        const uint16_t* values = job.cache.value(job.layer, kvh, 0);
         for (uint32_t t = 0; t < job.n_tokens; ++t) {
             const float* qh = job.q + static_cast<size_t>(t) * hp.q_dim() + static_cast<size_t>(h) * hd;
             float* oh = job.out + static_cast<size_t>(t) * hp.q_dim() + static_cast<size_t>(h) * hd;
@@ -114,7 +115,7 @@ void run_heads(const Job& job, int thread, int n_threads) {
 
             float max_s = -INFINITY;
             for (uint32_t j = 0; j < n_keys; ++j) {
-                const float* key = job.cache.key_block(job.layer, kvh, j / KvCache::kKeyBlock) + j % KvCache::kKeyBlock;
+                const uint16_t* key = job.cache.key_block(job.layer, kvh, j / KvCache::kKeyBlock) + j % KvCache::kKeyBlock;
                 scores[j] = key_dot(qh, key, hd) * scale;
                 if (scores[j] > max_s) max_s = scores[j];
             }
@@ -129,8 +130,8 @@ void run_heads(const Job& job, int thread, int n_threads) {
             std::memset(oh, 0, hd * sizeof(float));
             for (uint32_t j = 0; j < n_keys; ++j) {
                 const float p = scores[j];
-                const float* vj = values + static_cast<size_t>(j) * hd;
-                for (uint32_t i = 0; i < hd; ++i) oh[i] += p * vj[i];
+                const uint16_t* vj = values + static_cast<size_t>(j) * hd;
+                for (uint32_t i = 0; i < hd; ++i) oh[i] += p * fp16_to_fp32(vj[i]);
             }
         }
     }
