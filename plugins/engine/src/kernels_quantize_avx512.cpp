@@ -1,8 +1,9 @@
 // AVX-512 activation quantizers for Q8_0 and Q8_K (the activation types of Q4_0/Q8_0 and the
 // K-quants), byte-identical to the scalar reference (kernels_scalar.cpp): decode quantizes every
-// matmul's input on the calling thread while the other threads wait, so this is serial time.
+// matmul's input on one thread while the others can only prefetch, so this is serial time.
 //
-// Exactness: scales are computed with the same scalar float operations; the per-element products
+// Exactness: scales are computed with the same IEEE float operations (for Q8_0 16 blocks at a time,
+// lane by lane: division and round-to-nearest-even F16 conversion); the per-element products
 // are the same IEEE multiplications; rounding reproduces roundf (half away from zero) for Q8_0
 // and nearbyintf (half to even, the default mode) for Q8_K exactly. amax uses vmaxps, which
 // differs from fmax only for NaN inputs (the scalar reference skips a NaN, vmaxps may not).
@@ -33,17 +34,57 @@ inline __m512i round_half_away(__m512 v) {
     return _mm512_mask_sub_epi32(r, neg, _mm512_setzero_si512(), r);
 }
 
+// Lane k of the result = the largest of the 16 lanes of v[k], for k < 16: the transpose-and-reduce
+// tree of attention's transpose_sum16 with max for add. max is exact, so every lane equals
+// _mm512_reduce_max_ps(v[k]).
+inline __m512 transpose_max16(const __m512 (&v)[16]) {
+    __m512 a[8], b[4];
+    for (int i = 0; i < 8; ++i)
+        a[i] = _mm512_max_ps(_mm512_unpacklo_ps(v[2 * i], v[2 * i + 1]), _mm512_unpackhi_ps(v[2 * i], v[2 * i + 1]));
+    for (int i = 0; i < 4; ++i) {
+        const __m512d x = _mm512_castps_pd(a[2 * i]), y = _mm512_castps_pd(a[2 * i + 1]);
+        b[i] = _mm512_max_ps(_mm512_castpd_ps(_mm512_unpacklo_pd(x, y)), _mm512_castpd_ps(_mm512_unpackhi_pd(x, y)));
+    }
+    constexpr int kEven = _MM_SHUFFLE(2, 0, 2, 0), kOdd = _MM_SHUFFLE(3, 1, 3, 1);
+    const __m512 c0 = _mm512_max_ps(_mm512_shuffle_f32x4(b[0], b[1], kEven), _mm512_shuffle_f32x4(b[0], b[1], kOdd));
+    const __m512 c1 = _mm512_max_ps(_mm512_shuffle_f32x4(b[2], b[3], kEven), _mm512_shuffle_f32x4(b[2], b[3], kOdd));
+    return _mm512_max_ps(_mm512_shuffle_f32x4(c0, c1, kEven), _mm512_shuffle_f32x4(c0, c1, kOdd));
+}
+
+inline void store_block_q8_0(const float* x, float id, BlockQ8_0& y) {
+    const __m512 s = _mm512_set1_ps(id);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(y.qs), _mm512_cvtepi32_epi8(round_half_away(_mm512_mul_ps(_mm512_loadu_ps(x), s))));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(y.qs + 16),
+                     _mm512_cvtepi32_epi8(round_half_away(_mm512_mul_ps(_mm512_loadu_ps(x + 16), s))));
+}
+
+// 16 blocks at a time: their maxima in one vector (transpose_max16), then d = amax / 127 and
+// 1 / d as vector divisions and d to F16 by vcvtps2ph — the scalar reference's IEEE operations and
+// its round-to-nearest-even conversion, lane by lane. Decode quantizes every matmul input on one
+// thread before the others can start, so this is serial time.
 void quantize_q8_0(const float* x, BlockQ8_0* y, int64_t nb) {
-    for (int64_t i = 0; i < nb; ++i, x += 32) {
+    int64_t i = 0;
+    for (; i + 16 <= nb; i += 16, x += 16 * 32) {
+        __m512 m[16];
+        for (int b = 0; b < 16; ++b)
+            m[b] = _mm512_max_ps(_mm512_abs_ps(_mm512_loadu_ps(x + 32 * b)), _mm512_abs_ps(_mm512_loadu_ps(x + 32 * b + 16)));
+        const __m512 d = _mm512_div_ps(transpose_max16(m), _mm512_set1_ps(127.0f));
+        const __mmask16 nonzero = _mm512_cmp_ps_mask(d, _mm512_setzero_ps(), _CMP_NEQ_OQ);
+        alignas(64) float id[16];
+        _mm512_store_ps(id, _mm512_maskz_div_ps(nonzero, _mm512_set1_ps(1.0f), d));
+        alignas(32) uint16_t dh[16];
+        _mm256_store_si256(reinterpret_cast<__m256i*>(dh), _mm512_cvtps_ph(d, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+        for (int b = 0; b < 16; ++b) {
+            y[i + b].d = dh[b];
+            store_block_q8_0(x + 32 * b, id[b], y[i + b]);
+        }
+    }
+    for (; i < nb; ++i, x += 32) {
         const __m512 v0 = _mm512_loadu_ps(x), v1 = _mm512_loadu_ps(x + 16);
         const float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(v0), _mm512_abs_ps(v1)));
         const float d = amax / 127.0f;
-        const float id = d != 0.0f ? 1.0f / d : 0.0f;
         y[i].d = fp32_to_fp16(d);
-        const __m512 s = _mm512_set1_ps(id);
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(y[i].qs), _mm512_cvtepi32_epi8(round_half_away(_mm512_mul_ps(v0, s))));
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(y[i].qs + 16),
-                         _mm512_cvtepi32_epi8(round_half_away(_mm512_mul_ps(v1, s))));
+        store_block_q8_0(x, d != 0.0f ? 1.0f / d : 0.0f, y[i]);
     }
 }
 
