@@ -27,7 +27,6 @@ public:
     static size_t bytes_for(uint32_t n_layer, uint32_t n_head_kv, uint32_t head_dim, uint32_t n_ctx);
 
     uint32_t n_ctx() const { return n_ctx_; }
-    uint32_t head_dim() const { return head_dim_; }
 
     // Writes position `pos` of one KV head: head_dim floats of key and of value, rounded to F16
     // (to nearest even, as F16C and ggml do).
