@@ -131,5 +131,59 @@ TEST(LlamaAttention, HeadSizeOf128) { expect_matches_reference({shape(8, 2, 128)
 
 TEST(LlamaAttention, ContextNotAMultipleOfTheKeyBlock) { expect_matches_reference({shape(8, 2, 64), 37, 30, 7}); }
 
+// attend_new_rows rotates, stores and attends in one call — inside the parallel region where each
+// thread's units cover whole KV heads — and must equal the three steps done one after another:
+// the same outputs, bit for bit, and the same keys and values in the cache.
+void expect_new_rows_equal_the_steps(const Case& c, int threads) {
+    const LlamaHParams& hp = c.hp;
+    const uint32_t hd = hp.head_dim, layer = 1;
+    std::mt19937 rng(c.pos0 + 7 * c.n_tokens);
+    std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+    std::vector<float> q(size_t{c.n_tokens} * hp.q_dim()), k(size_t{c.n_tokens} * hp.kv_dim()), v(k.size());
+    for (std::vector<float>* x : {&q, &k, &v})
+        for (float& e : *x) e = u(rng);
+    engine::Rope rope(hd, hd, 10000.0f, c.n_tokens);
+    rope.prepare(c.pos0, c.n_tokens);
+
+    // The cache also holds other values at the new positions (Inputs fills them), which a missing
+    // write would leave in place.
+    Inputs steps(c), fused(c);
+    std::vector<float> q_steps = q, k_steps = k;
+    for (uint32_t t = 0; t < c.n_tokens; ++t) {
+        rope.apply(q_steps.data() + size_t{t} * hp.q_dim(), hp.n_head, t);
+        rope.apply(k_steps.data() + size_t{t} * hp.kv_dim(), hp.n_head_kv, t);
+        for (uint32_t h = 0; h < hp.n_head_kv; ++h)
+            steps.cache.store(layer, h, c.pos0 + t, k_steps.data() + size_t{t} * hp.kv_dim() + size_t{h} * hd,
+                              v.data() + size_t{t} * hp.kv_dim() + size_t{h} * hd);
+    }
+    std::vector<float> want(q.size(), NAN), got(q.size(), NAN);
+    {
+        engine::ThreadPool pool(1);
+        engine::AttentionScratch scratch(1, c.n_ctx, hp.gqa_group());
+        engine::attention(pool, hp, steps.cache, layer, q_steps.data(), c.n_tokens, c.pos0, want.data(), scratch);
+    }
+    engine::ThreadPool pool(threads);
+    engine::AttentionScratch scratch(threads, c.n_ctx, hp.gqa_group());
+    const engine::NewRows rows{q.data(), k.data(), v.data(), &rope, 0};
+    engine::attend_new_rows(pool, hp, fused.cache, layer, rows, c.n_tokens, c.pos0, got.data(), scratch);
+
+    for (size_t i = 0; i < want.size(); ++i) ASSERT_EQ(got[i], want[i]) << "output " << i << ", " << threads << " threads";
+    for (uint32_t h = 0; h < hp.n_head_kv; ++h)
+        for (uint32_t p = c.pos0; p < c.pos0 + c.n_tokens; ++p)
+            for (uint32_t d = 0; d < hd; ++d) {
+                ASSERT_EQ(fused.cache.key(layer, h, p, d), steps.cache.key(layer, h, p, d)) << "key " << h << "/" << p << "/" << d;
+                ASSERT_EQ(fused.cache.value(layer, h, p)[d], steps.cache.value(layer, h, p)[d]) << "value " << h << "/" << p;
+            }
+}
+
+TEST(LlamaAttention, NewRowsEqualRopeThenStoreThenAttend) {
+    for (int threads : {1, 2}) {
+        expect_new_rows_equal_the_steps({shape(8, 2, 64), 256, 100, 1}, threads);  // decode, parallel region
+        expect_new_rows_equal_the_steps({shape(8, 2, 64), 256, 3, 1}, threads);    // decode, short: one thread
+        expect_new_rows_equal_the_steps({shape(8, 2, 64), 64, 10, 9}, threads);    // prefill, 2 KV heads
+        expect_new_rows_equal_the_steps({shape(12, 3, 16), 128, 60, 5}, threads);  // 3 KV heads: stores first
+    }
+}
+
 }  // namespace
 }  // namespace veil::test

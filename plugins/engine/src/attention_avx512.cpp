@@ -62,10 +62,39 @@ void values_to_float(const uint16_t* values, uint32_t j0, uint32_t nk, uint32_t 
         _mm512_store_ps(rows + i, _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(v + i))));
 }
 
+// out[i][c..c + 16 * NC) += sum over j < nk of p_i[j] * rows[j][c..], for the G heads
+// i0 .. i0 + G - 1. Each value row is loaded into registers once for the G heads, whose G * NC
+// accumulators also stay in registers: with memory operands every multiply-add also loaded its
+// value vector, and the loads, not the FMAs, set the pace.
+template <int NC, int G>
+[[gnu::always_inline]] inline void mix_block_heads(const float* p, size_t stride, uint32_t i0, uint32_t j0, uint32_t nk,
+                                                   const float* rows, float* const* out) {
+    __m512 o[G][NC];
+    #pragma GCC unroll 8
+    for (int g = 0; g < G; ++g)
+        #pragma GCC unroll 8
+        for (int c = 0; c < NC; ++c) o[g][c] = _mm512_loadu_ps(out[i0 + g] + 16 * c);
+    for (uint32_t j = 0; j < nk; ++j) {
+        __m512 r[NC];
+        #pragma GCC unroll 8
+        for (int c = 0; c < NC; ++c) r[c] = _mm512_load_ps(rows + j * 16 * NC + 16 * c);
+        #pragma GCC unroll 8
+        for (int g = 0; g < G; ++g) {
+            const __m512 pj = _mm512_set1_ps(p[(i0 + g) * stride + j0 + j]);
+            #pragma GCC unroll 8
+            for (int c = 0; c < NC; ++c) o[g][c] = _mm512_fmadd_ps(pj, r[c], o[g][c]);
+        }
+    }
+    #pragma GCC unroll 8
+    for (int g = 0; g < G; ++g)
+        #pragma GCC unroll 8
+        for (int c = 0; c < NC; ++c) _mm512_storeu_ps(out[i0 + g] + 16 * c, o[g][c]);
+}
+
 // Each block of 16 value rows is converted once into `rows` for all n_q heads; each head's
 // accumulators then go through memory between blocks (exact: every output element is the same
 // fused multiply-adds in order of j). NC > 0: hd = 16 * NC, accumulators in registers within a
-// block; NC == 0: any multiple of 16, one 16-column slice at a time.
+// block, for 16 / NC heads at a time (16 accumulators); NC == 0: any multiple of 16, one 16-column slice at a time.
 template <int NC>
 void mix_group(const float* p, size_t stride, uint32_t n_q, const uint16_t* values, uint32_t hd, uint32_t n_keys,
                float* const* out) {
@@ -75,20 +104,14 @@ void mix_group(const float* p, size_t stride, uint32_t n_q, const uint16_t* valu
     for (uint32_t j0 = 0; j0 < n_keys; j0 += kBlock) {
         const uint32_t nk = n_keys - j0 < kBlock ? n_keys - j0 : kBlock;
         values_to_float(values, j0, nk, hd, rows);
-        for (uint32_t i = 0; i < n_q; ++i) {
-            const float* pi = p + i * stride + j0;
-            if constexpr (NC > 0) {
-                __m512 o[NC];
-                #pragma GCC unroll 8
-                for (int c = 0; c < NC; ++c) o[c] = _mm512_loadu_ps(out[i] + 16 * c);
-                for (uint32_t j = 0; j < nk; ++j) {
-                    const __m512 pj = _mm512_set1_ps(pi[j]);
-                    #pragma GCC unroll 8
-                    for (int c = 0; c < NC; ++c) o[c] = _mm512_fmadd_ps(pj, _mm512_load_ps(rows + j * 16 * NC + 16 * c), o[c]);
-                }
-                #pragma GCC unroll 8
-                for (int c = 0; c < NC; ++c) _mm512_storeu_ps(out[i] + 16 * c, o[c]);
-            } else {
+        if constexpr (NC > 0) {
+            constexpr int kHeads = NC >= 16 ? 1 : 16 / NC;
+            uint32_t i = 0;
+            for (; i + kHeads <= n_q; i += kHeads) mix_block_heads<NC, kHeads>(p, stride, i, j0, nk, rows, out);
+            for (; i < n_q; ++i) mix_block_heads<NC, 1>(p, stride, i, j0, nk, rows, out);
+        } else {
+            for (uint32_t i = 0; i < n_q; ++i) {
+                const float* pi = p + i * stride + j0;
                 for (uint32_t c = 0; c < hd; c += 16) {
                     __m512 o = _mm512_loadu_ps(out[i] + c);
                     for (uint32_t j = 0; j < nk; ++j) o = _mm512_fmadd_ps(_mm512_set1_ps(pi[j]), _mm512_load_ps(rows + j * hd + c), o);

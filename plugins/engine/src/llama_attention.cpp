@@ -57,6 +57,19 @@ const GroupKernels* group_kernels_for(const LlamaHParams& hp) {
     }
 }
 
+// RoPE on the queries of KV head kvh's group and on its key, for new row t, then the row's key and
+// value of that head into the cache: everything the work unit (kvh, t) needs that the projections
+// did not produce.
+void prepare_unit(const LlamaHParams& hp, KvCache& cache, uint32_t layer, const NewRows& rows, uint32_t pos0,
+                  uint32_t kvh, uint32_t t) {
+    const uint32_t hd = hp.head_dim, group = hp.gqa_group();
+    float* k = rows.k + static_cast<size_t>(t) * hp.kv_dim() + static_cast<size_t>(kvh) * hd;
+    rows.rope->apply(k, 1, rows.rope_t0 + t);
+    cache.store(layer, kvh, pos0 + t, k, rows.v + static_cast<size_t>(t) * hp.kv_dim() + static_cast<size_t>(kvh) * hd);
+    rows.rope->apply(rows.q + static_cast<size_t>(t) * hp.q_dim() + static_cast<size_t>(kvh) * group * hd, group,
+                     rows.rope_t0 + t);
+}
+
 // Everything one parallel region needs; the pool gets a pointer to it (no allocation per call).
 struct Job {
     const LlamaHParams& hp;
@@ -68,7 +81,19 @@ struct Job {
     float* out;
     AttentionScratch& scratch;
     const GroupKernels* simd;  // SIMD path (run_groups_simd), or nullptr; per run, every head takes the same path
+    // New rows each unit prepares (prepare_unit) before attending, or nullptr when the cache
+    // already holds them; set only where a thread's units cover whole KV heads (units_own_kv_heads).
+    const NewRows* fresh = nullptr;
+    KvCache* fresh_cache = nullptr;  // the same cache as `cache`, writable, when `fresh` is set
 };
+
+// Whether each (KV head, token) unit of run_groups_simd runs on the thread that runs the same
+// head's units at earlier tokens, whose keys and values it reads: units go round-robin over the
+// threads with the KV head varying fastest, so one token, one thread, or a KV head count that the
+// threads divide.
+bool units_own_kv_heads(const LlamaHParams& hp, uint32_t n_tokens, int n_threads) {
+    return n_tokens == 1 || n_threads == 1 || hp.n_head_kv % static_cast<uint32_t>(n_threads) == 0;
+}
 
 // The SIMD path: work units are (KV head, token); the query heads of the unit's KV group are
 // computed together, so each block of cached keys and values is read from memory once for all of
@@ -85,6 +110,7 @@ void run_groups_simd(const Job& job, int thread, int n_threads) {
     for (uint32_t u = static_cast<uint32_t>(thread); u < units; u += static_cast<uint32_t>(n_threads)) {
         const uint32_t kvh = u % hp.n_head_kv, t = u / hp.n_head_kv;
         const uint32_t n_keys = job.pos0 + t + 1;  // causal: this position and every earlier one
+        if (job.fresh != nullptr) prepare_unit(hp, *job.fresh_cache, job.layer, *job.fresh, job.pos0, kvh, t);
         for (uint32_t i = 0; i < group; ++i) {
             const size_t head = static_cast<size_t>(kvh) * group + i;
             q[i] = job.q + static_cast<size_t>(t) * hp.q_dim() + head * hd;
@@ -137,19 +163,38 @@ void run_heads(const Job& job, int thread, int n_threads) {
     }
 }
 
+// Waking the workers costs microseconds; a short context is cheaper on the calling thread. Each
+// head is computed the same way either way, so the result does not depend on this.
+int threads_for(ThreadPool& pool, const LlamaHParams& hp, uint32_t n_tokens, uint32_t pos0) {
+    const uint64_t work = static_cast<uint64_t>(n_tokens) * (pos0 + n_tokens) * hp.q_dim();
+    return work < kMinParallelWork ? 1 : pool.size();
+}
+
+void run(ThreadPool& pool, const Job& job, int n_threads) {
+    if (n_threads == 1) return run_heads(job, 0, 1);
+    pool.run([&job](int thread, int n) { run_heads(job, thread, n); });
+}
+
 }  // namespace
 
 void attention(ThreadPool& pool, const LlamaHParams& hp, const KvCache& cache, uint32_t layer, const float* q,
                uint32_t n_tokens, uint32_t pos0, float* out, AttentionScratch& scratch) {
     const Job job{hp, cache, layer, q, n_tokens, pos0, out, scratch, group_kernels_for(hp)};
-    // Waking the workers costs microseconds; a short context is cheaper on the calling thread.
-    // Each head is computed the same way either way, so the result does not depend on this.
-    const uint64_t work = static_cast<uint64_t>(n_tokens) * (pos0 + n_tokens) * hp.q_dim();
-    if (work < kMinParallelWork || pool.size() == 1) {
-        run_heads(job, 0, 1);
-        return;
+    run(pool, job, threads_for(pool, hp, n_tokens, pos0));
+}
+
+void attend_new_rows(ThreadPool& pool, const LlamaHParams& hp, KvCache& cache, uint32_t layer, const NewRows& rows,
+                     uint32_t n_tokens, uint32_t pos0, float* out, AttentionScratch& scratch) {
+    Job job{hp, cache, layer, rows.q, n_tokens, pos0, out, scratch, group_kernels_for(hp)};
+    const int n_threads = threads_for(pool, hp, n_tokens, pos0);
+    if (job.simd != nullptr && units_own_kv_heads(hp, n_tokens, n_threads)) {
+        job.fresh = &rows;
+        job.fresh_cache = &cache;
+    } else {
+        for (uint32_t t = 0; t < n_tokens; ++t)
+            for (uint32_t kvh = 0; kvh < hp.n_head_kv; ++kvh) prepare_unit(hp, cache, layer, rows, pos0, kvh, t);
     }
-    pool.run([&job](int thread, int n_threads) { run_heads(job, thread, n_threads); });
+    run(pool, job, n_threads);
 }
 
 }  // namespace veil::engine

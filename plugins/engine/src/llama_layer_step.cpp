@@ -99,7 +99,7 @@ void embed_tokens(const WeightMatrix& tok_embd, const int32_t* tokens, uint32_t 
 
 void run_llama_layer(const ComputePools& pools, const LlamaHParams& hp, const LlamaLayerWeights& L, uint32_t layer,
                      float* x, const SequenceRows* seqs, size_t n_seqs, LayerActivations& act) {
-    const uint32_t d = hp.n_embd, qd = hp.q_dim(), kvd = hp.kv_dim(), ff = hp.n_ff, hd = hp.head_dim;
+    const uint32_t d = hp.n_embd, qd = hp.q_dim(), kvd = hp.kv_dim(), ff = hp.n_ff;
     uint32_t n = 0;
     for (size_t s = 0; s < n_seqs; ++s) n = std::max(n, seqs[s].row0 + seqs[s].n);
     auto rows = [](std::vector<float>& v, uint32_t row, uint32_t width) { return v.data() + static_cast<size_t>(row) * width; };
@@ -111,17 +111,10 @@ void run_llama_layer(const ComputePools& pools, const LlamaHParams& hp, const Ll
     weight_matmul_many(pools, qkv, act.xn.data(), n, qkv_out, act.mm, {}, attn_norm.step());
     for (size_t s = 0; s < n_seqs; ++s) {
         const SequenceRows& sq = seqs[s];
-        for (uint32_t i = 0; i < sq.n; ++i) {
-            const uint32_t t = sq.row0 + i;
-            float* k_row = rows(act.k, t, kvd);
-            const float* v_row = rows(act.v, t, kvd);
-            sq.rope->apply(rows(act.q, t, qd), hp.n_head, sq.rope_t0 + i);
-            sq.rope->apply(k_row, hp.n_head_kv, sq.rope_t0 + i);
-            for (uint32_t h = 0; h < hp.n_head_kv; ++h)
-                sq.cache->store(layer, h, sq.pos0 + i, k_row + static_cast<size_t>(h) * hd, v_row + static_cast<size_t>(h) * hd);
-        }
-        attention(pools.parallel, hp, *sq.cache, layer, rows(act.q, sq.row0, qd), sq.n, sq.pos0,
-                  rows(act.attn_out, sq.row0, qd), *sq.attention);
+        const NewRows fresh{rows(act.q, sq.row0, qd), rows(act.k, sq.row0, kvd), rows(act.v, sq.row0, kvd), sq.rope,
+                            sq.rope_t0};
+        attend_new_rows(pools.parallel, hp, *sq.cache, layer, fresh, sq.n, sq.pos0, rows(act.attn_out, sq.row0, qd),
+                        *sq.attention);
     }
     AddProjection add_attention{x, act.proj.data(), d, n};
     weight_matmul(pools, L.wo, act.attn_out.data(), n, act.proj.data(), act.mm, add_attention.done());

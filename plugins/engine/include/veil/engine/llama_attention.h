@@ -6,6 +6,7 @@
 
 #include "veil/engine/llama_hparams.h"
 #include "veil/engine/llama_kv_cache.h"
+#include "veil/engine/llama_ops.h"
 #include "veil/engine/thread_pool.h"
 
 namespace veil::engine {
@@ -39,5 +40,23 @@ private:
 // of every position up to pos0 + n_tokens - 1.
 void attention(ThreadPool& pool, const LlamaHParams& hp, const KvCache& cache, uint32_t layer, const float* q,
                uint32_t n_tokens, uint32_t pos0, float* out, AttentionScratch& scratch);
+
+// One sequence's new rows as the Q, K and V projections left them: not yet rotated, and their
+// keys and values not yet in the cache.
+struct NewRows {
+    float* q;           // n_tokens rows of q_dim floats; rotated in place
+    float* k;           // n_tokens rows of kv_dim floats; rotated in place
+    const float* v;     // n_tokens rows of kv_dim floats
+    const Rope* rope;   // prepared for the batch the rows belong to
+    uint32_t rope_t0;   // the batch token of the first row
+};
+
+// attention() for new rows: applies RoPE to their queries and keys, stores their keys and values
+// in `cache` at positions pos0 .. pos0 + n_tokens - 1 of `layer`, then attends. Where each
+// thread's work units cover whole KV heads (always in decode), a unit's rotations and cache
+// writes happen inside the parallel region, on the thread that then reads them; otherwise they
+// come first, on the calling thread. Either way every value is computed the same.
+void attend_new_rows(ThreadPool& pool, const LlamaHParams& hp, KvCache& cache, uint32_t layer, const NewRows& rows,
+                     uint32_t n_tokens, uint32_t pos0, float* out, AttentionScratch& scratch);
 
 }  // namespace veil::engine
