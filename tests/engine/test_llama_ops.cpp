@@ -46,5 +46,29 @@ TEST(Swiglu, StackedRowsEqualEachRowAloneBitForBit) {
     }
 }
 
+// The norm's definition as the engine documents it: squares summed in double in eight lanes
+// (element i into lane i % 8), the lanes added pairwise, then x * scale * w in float. The AVX-512
+// path must round exactly so (backend_stream and backend_full, and CPUs with and without
+// AVX-512, give the same logits); the suite runs again under VEIL_ISA=scalar.
+std::vector<float> rms_norm_definition(const std::vector<float>& x, const std::vector<float>& w, float eps) {
+    double part[8] = {};
+    for (size_t i = 0; i < x.size(); ++i) part[i % 8] += static_cast<double>(x[i]) * x[i];
+    const double ss = ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
+    const float scale = static_cast<float>(1.0 / std::sqrt(ss / static_cast<double>(x.size()) + eps));
+    std::vector<float> out(x.size());
+    for (size_t i = 0; i < x.size(); ++i) out[i] = x[i] * scale * w[i];
+    return out;
+}
+
+TEST(RmsNorm, EqualsItsDefinitionBitForBit) {
+    for (int64_t width : {2048, 5632, 172, 33, 16, 8, 5, 1}) {
+        const std::vector<float> x = random_floats(static_cast<size_t>(width), 5), w = random_floats(static_cast<size_t>(width), 6);
+        const std::vector<float> want = rms_norm_definition(x, w, 1e-5f);
+        std::vector<float> got(x.size(), NAN);
+        rms_norm(x.data(), w.data(), width, 1e-5f, got.data());
+        EXPECT_EQ(0, std::memcmp(want.data(), got.data(), want.size() * sizeof(float))) << "width " << width;
+    }
+}
+
 }  // namespace
 }  // namespace veil::engine

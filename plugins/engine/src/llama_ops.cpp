@@ -11,14 +11,20 @@ void rms_norm(const float* x, const float* w, int64_t n, float eps, float* out) 
     // Sum in double: the mean of squares over thousands of elements is where float loses digits.
     // Eight partial sums in a fixed order: one running sum is a chain of dependent additions (~3 us
     // for 2048 elements, paid twice per layer and token), while independent lanes vectorize.
+    static const bool simd = best_kernels().isa == Isa::Avx512;
     constexpr int kLanes = 8;
     double part[kLanes] = {};
-    int64_t i = 0;
-    for (; i + kLanes <= n; i += kLanes)
-        for (int j = 0; j < kLanes; ++j) part[j] += static_cast<double>(x[i + j]) * x[i + j];
-    for (int j = 0; i < n; ++i, ++j) part[j] += static_cast<double>(x[i]) * x[i];
+    const int64_t whole = n / kLanes * kLanes;
+    if (simd) {
+        detail::avx512_add_squares(x, whole, part);
+    } else {
+        for (int64_t i = 0; i < whole; i += kLanes)
+            for (int j = 0; j < kLanes; ++j) part[j] += static_cast<double>(x[i + j]) * x[i + j];
+    }
+    for (int64_t i = whole, j = 0; i < n; ++i, ++j) part[j] += static_cast<double>(x[i]) * x[i];
     const double ss = ((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]));
     const float scale = static_cast<float>(1.0 / std::sqrt(ss / static_cast<double>(n) + eps));
+    if (simd) return detail::avx512_scale_mul(x, scale, w, n, out);
     for (int64_t i = 0; i < n; ++i) out[i] = x[i] * scale * w[i];
 }
 
