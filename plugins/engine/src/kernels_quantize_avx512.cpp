@@ -34,21 +34,32 @@ inline __m512i round_half_away(__m512 v) {
     return _mm512_mask_sub_epi32(r, neg, _mm512_setzero_si512(), r);
 }
 
-// Lane k of the result = the largest of the 16 lanes of v[k], for k < 16: the transpose-and-reduce
-// tree of attention's transpose_sum16 with max for add. max is exact, so every lane equals
-// _mm512_reduce_max_ps(v[k]).
-inline __m512 transpose_max16(const __m512 (&v)[16]) {
+// Lane k of the result = op over the 16 lanes of v[k], for k < 16: a transpose-and-reduce tree,
+// 15 ops for 16 reductions. For max (exact) and integer add (exact, any order) every lane
+// equals the one-vector reduction of v[k].
+template <typename Op>
+inline __m512 transpose_reduce16(const __m512 (&v)[16], Op op) {
     __m512 a[8], b[4];
-    for (int i = 0; i < 8; ++i)
-        a[i] = _mm512_max_ps(_mm512_unpacklo_ps(v[2 * i], v[2 * i + 1]), _mm512_unpackhi_ps(v[2 * i], v[2 * i + 1]));
+    for (int i = 0; i < 8; ++i) a[i] = op(_mm512_unpacklo_ps(v[2 * i], v[2 * i + 1]), _mm512_unpackhi_ps(v[2 * i], v[2 * i + 1]));
     for (int i = 0; i < 4; ++i) {
         const __m512d x = _mm512_castps_pd(a[2 * i]), y = _mm512_castps_pd(a[2 * i + 1]);
-        b[i] = _mm512_max_ps(_mm512_castpd_ps(_mm512_unpacklo_pd(x, y)), _mm512_castpd_ps(_mm512_unpackhi_pd(x, y)));
+        b[i] = op(_mm512_castpd_ps(_mm512_unpacklo_pd(x, y)), _mm512_castpd_ps(_mm512_unpackhi_pd(x, y)));
     }
     constexpr int kEven = _MM_SHUFFLE(2, 0, 2, 0), kOdd = _MM_SHUFFLE(3, 1, 3, 1);
-    const __m512 c0 = _mm512_max_ps(_mm512_shuffle_f32x4(b[0], b[1], kEven), _mm512_shuffle_f32x4(b[0], b[1], kOdd));
-    const __m512 c1 = _mm512_max_ps(_mm512_shuffle_f32x4(b[2], b[3], kEven), _mm512_shuffle_f32x4(b[2], b[3], kOdd));
-    return _mm512_max_ps(_mm512_shuffle_f32x4(c0, c1, kEven), _mm512_shuffle_f32x4(c0, c1, kOdd));
+    const __m512 c0 = op(_mm512_shuffle_f32x4(b[0], b[1], kEven), _mm512_shuffle_f32x4(b[0], b[1], kOdd));
+    const __m512 c1 = op(_mm512_shuffle_f32x4(b[2], b[3], kEven), _mm512_shuffle_f32x4(b[2], b[3], kOdd));
+    return op(_mm512_shuffle_f32x4(c0, c1, kEven), _mm512_shuffle_f32x4(c0, c1, kOdd));
+}
+
+inline __m512 transpose_max16(const __m512 (&v)[16]) {
+    return transpose_reduce16(v, [](__m512 x, __m512 y) { return _mm512_max_ps(x, y); });
+}
+
+// The int32 lanes of v[k] (held as floats' bits) summed, in lane k.
+inline __m512i transpose_add16_epi32(const __m512 (&v)[16]) {
+    return _mm512_castps_si512(transpose_reduce16(v, [](__m512 x, __m512 y) {
+        return _mm512_castsi512_ps(_mm512_add_epi32(_mm512_castps_si512(x), _mm512_castps_si512(y)));
+    }));
 }
 
 inline void store_block_q8_0(const float* x, float id, BlockQ8_0& y) {
@@ -109,13 +120,16 @@ void quantize_q8_k(const float* x, BlockQ8_K* y, int64_t nb) {
         }
         const float iscale = -127.0f / max;
         const __m512 s = _mm512_set1_ps(iscale);
+        __m512 q[16];  // int32 quants, as float bits for transpose_add16_epi32
         for (int g = 0; g < 16; ++g) {
             const __m512 v = _mm512_roundscale_ps(_mm512_mul_ps(_mm512_loadu_ps(x + 16 * g), s),
                                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-            const __m512i q = _mm512_min_epi32(_mm512_cvtps_epi32(v), _mm512_set1_epi32(127));
-            _mm_storeu_si128(reinterpret_cast<__m128i*>(y[i].qs + 16 * g), _mm512_cvtepi32_epi8(q));
-            y[i].bsums[g] = static_cast<int16_t>(_mm512_reduce_add_epi32(q));
+            const __m512i qi = _mm512_min_epi32(_mm512_cvtps_epi32(v), _mm512_set1_epi32(127));
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(y[i].qs + 16 * g), _mm512_cvtepi32_epi8(qi));
+            q[g] = _mm512_castsi512_ps(qi);
         }
+        // The 16 group sums at once (|sum| <= 16 * 128 fits int16).
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(y[i].bsums), _mm512_cvtepi32_epi16(transpose_add16_epi32(q)));
         y[i].d = 1.0f / iscale;
     }
 }
