@@ -88,9 +88,9 @@ struct Job {
 };
 
 // Whether each (KV head, token) unit of run_groups_simd runs on the thread that runs the same
-// head's units at earlier tokens, whose keys and values it reads: units go round-robin over the
-// threads with the KV head varying fastest, so one token, one thread, or a KV head count that the
-// threads divide.
+// head's units at earlier tokens, whose keys and values it reads: with one token each head is one
+// unit; with several, units go round-robin over the threads with the KV head varying fastest, so
+// one thread, or a KV head count that the threads divide.
 bool units_own_kv_heads(const LlamaHParams& hp, uint32_t n_tokens, int n_threads) {
     return n_tokens == 1 || n_threads == 1 || hp.n_head_kv % static_cast<uint32_t>(n_threads) == 0;
 }
@@ -106,8 +106,14 @@ void run_groups_simd(const Job& job, int thread, int n_threads) {
     const size_t stride = job.scratch.n_ctx();
     const float* q[kMaxGroup];
     float* out[kMaxGroup];
-    const uint32_t units = hp.n_head_kv * job.n_tokens;
-    for (uint32_t u = static_cast<uint32_t>(thread); u < units; u += static_cast<uint32_t>(n_threads)) {
+    const uint32_t units = hp.n_head_kv * job.n_tokens, nt = static_cast<uint32_t>(n_threads), ti = static_cast<uint32_t>(thread);
+    // Decode: a contiguous run of KV heads per thread, whose query rows the same thread's share
+    // of the QKV product mostly wrote (when the threads sit on different dies, every cache line
+    // the other thread wrote is a slow transfer). Prefill: round robin, which spreads the short
+    // and long causal spans of the tokens over the threads.
+    const bool decode = job.n_tokens == 1;
+    const uint32_t first = decode ? units * ti / nt : ti, end = decode ? units * (ti + 1) / nt : units, step = decode ? 1 : nt;
+    for (uint32_t u = first; u < end; u += step) {
         const uint32_t kvh = u % hp.n_head_kv, t = u / hp.n_head_kv;
         const uint32_t n_keys = job.pos0 + t + 1;  // causal: this position and every earlier one
         if (job.fresh != nullptr) prepare_unit(hp, *job.fresh_cache, job.layer, *job.fresh, job.pos0, kvh, t);
