@@ -108,9 +108,9 @@ void run_groups_simd(const Job& job, int thread, int n_threads) {
     float* out[kMaxGroup];
     const uint32_t units = hp.n_head_kv * job.n_tokens, nt = static_cast<uint32_t>(n_threads), ti = static_cast<uint32_t>(thread);
     // Decode: a contiguous run of KV heads per thread, whose query rows the same thread's share
-    // of the QKV product mostly wrote (when the threads sit on different dies, every cache line
-    // the other thread wrote is a slow transfer). Prefill: round robin, which spreads the short
-    // and long causal spans of the tokens over the threads.
+    // of the QKV product mostly wrote (every line the other thread wrote is a cross-core
+    // transfer). Prefill: round robin, which spreads the short and long causal spans of the
+    // tokens over the threads.
     const bool decode = job.n_tokens == 1;
     const uint32_t first = decode ? units * ti / nt : ti, end = decode ? units * (ti + 1) / nt : units, step = decode ? 1 : nt;
     for (uint32_t u = first; u < end; u += step) {
