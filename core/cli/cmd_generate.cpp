@@ -15,6 +15,7 @@
 #include "client/openai_client.h"
 #include "runtime/generation.h"
 #include "runtime/loaded_model.h"
+#include "util/valid_utf8.h"
 
 namespace veil::cli {
 
@@ -59,7 +60,7 @@ int run_local(const CommandLine& cl) {
         Poco::JSON::Array prompt_ids, ids;
         for (int32_t t : req.prompt) prompt_ids.add(t);
         for (int32_t t : r.tokens) ids.add(t);
-        o.set("text", r.text);
+        o.set("text", util::valid_utf8(r.text));  // the exact output is in "tokens"
         o.set("prompt_tokens", prompt_ids);
         o.set("tokens", ids);
         o.set("finish_reason", r.finish_reason);

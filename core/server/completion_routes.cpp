@@ -13,7 +13,7 @@
 #include "server/peer.h"
 #include "server/routes.h"
 #include "server/sse.h"
-#include "server/valid_utf8.h"
+#include "util/valid_utf8.h"
 
 namespace veil::server {
 
@@ -142,7 +142,7 @@ void handle(ServerContext& ctx, Poco::Net::HTTPServerRequest& request, Poco::Net
                 if (ctx.cancel_all) return false;
                 timer.piece();
                 // A failed write means the client is gone: stop generating and free the slot.
-                return sse.send(chunk_json(who, std::nullopt, valid_utf8(piece), std::nullopt, cr.include_usage));
+                return sse.send(chunk_json(who, std::nullopt, util::valid_utf8(piece), std::nullopt, cr.include_usage));
             });
         } catch (const std::exception& e) {
             // Headers are out; report in-band, as OpenAI does, then end the stream properly.
@@ -186,7 +186,7 @@ void handle(ServerContext& ctx, Poco::Net::HTTPServerRequest& request, Poco::Net
         response.setKeepAlive(false);
     }
     send_text(response, "application/json",
-              completion_json(who, valid_utf8(result.text), public_finish_reason(result),
+              completion_json(who, util::valid_utf8(result.text), public_finish_reason(result),
                               Usage{result.prompt_tokens, result.completion_tokens}));
 }
 

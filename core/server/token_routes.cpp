@@ -9,7 +9,7 @@
 #include "server/api_error.h"
 #include "server/http_io.h"
 #include "server/routes.h"
-#include "server/valid_utf8.h"
+#include "util/valid_utf8.h"
 
 namespace veil::server {
 
@@ -64,7 +64,7 @@ void add_token_routes(Router& router, ServerContext& ctx) {
             tokens.push_back(v.convert<int32_t>());
         }
         Object out;
-        out.set("content", valid_utf8(loaded.model->detokenize(tokens)));
+        out.set("content", util::valid_utf8(loaded.model->detokenize(tokens)));
         send_json(response, out);
     });
 }

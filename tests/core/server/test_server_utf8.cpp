@@ -1,7 +1,6 @@
 // Text leaving the server as JSON is valid UTF-8 whatever bytes the model produced.
 #include <gtest/gtest.h>
 
-#include "server/valid_utf8.h"
 #include "server_fixture.h"
 
 using namespace veil;
@@ -11,21 +10,7 @@ namespace {
 
 const std::string kFffd = "\xEF\xBF\xBD";
 
-TEST(ValidUtf8, KeepsValidTextUnchanged) {
-    for (std::string s : {std::string(""), std::string("plain"), std::string("caf\xC3\xA9 \xE2\x96\x81 \xF0\x9F\x98\x80")})
-        EXPECT_EQ(server::valid_utf8(s), s);
-}
-
-TEST(ValidUtf8, ReplacesEachInvalidByte) {
-    EXPECT_EQ(server::valid_utf8("a\x95" "b"), "a" + kFffd + "b");                 // stray continuation
-    EXPECT_EQ(server::valid_utf8("\xE2\x96"), kFffd + kFffd);                      // truncated
-    EXPECT_EQ(server::valid_utf8("\xC0\xAF"), kFffd + kFffd);                      // overlong '/'
-    EXPECT_EQ(server::valid_utf8("\xED\xA0\x80"), kFffd + kFffd + kFffd);          // surrogate
-    EXPECT_EQ(server::valid_utf8("\xF4\x90\x80\x80"), kFffd + kFffd + kFffd + kFffd);  // > U+10FFFF
-    EXPECT_EQ(server::valid_utf8("\xFF" "\xC3\xA9"), kFffd + "\xC3\xA9");
-}
-
-TEST(ValidUtf8, ServerAnswersWithValidJsonWhenTheModelEmitsStrayBytes) {
+TEST(ServerUtf8, AnswersWithValidJsonWhenTheModelEmitsStrayBytes) {
     TestServer s(quick_options(), std::make_shared<FakeServedModel>(std::vector<std::string>{"x", "\x95", "y"}));
     auto r = s.post("/v1/completions", R"({"prompt":"a"})");
     ASSERT_EQ(r.status, 200);

@@ -1,8 +1,8 @@
-#include "server/valid_utf8.h"
+#include "util/valid_utf8.h"
 
 #include <cstdint>
 
-namespace veil::server {
+namespace veil::util {
 
 namespace {
 
@@ -45,4 +45,4 @@ std::string valid_utf8(std::string_view text) {
     return out;
 }
 
-}  // namespace veil::server
+}  // namespace veil::util
