@@ -267,6 +267,8 @@ Plugin& PluginHost::load(const PluginSpec& spec) {
     if (p->status == PluginStatus::Ready)
         spdlog::info("{}: loaded {} {} (ABI {}, probe {})", p->label(), kind_name(p->kind), p->version, p->abi(),
                      p->probe_score);
+    else if (p->status == PluginStatus::Unusable)
+        spdlog::warn("{}", p->message());  // "... is unusable here: <reason>"
     else
         spdlog::warn("{} ({})", p->message(), to_string(p->status));
     plugins_.push_back(std::move(p));
