@@ -94,7 +94,8 @@ template <int NC, int G>
 // Each block of 16 value rows is converted once into `rows` for all n_q heads; each head's
 // accumulators then go through memory between blocks (exact: every output element is the same
 // fused multiply-adds in order of j). NC > 0: hd = 16 * NC, accumulators in registers within a
-// block, for 16 / NC heads at a time (16 accumulators); NC == 0: any multiple of 16, one 16-column slice at a time.
+// block, 16 / NC heads at a time (16 accumulators); NC == 0: any multiple of 16, one 16-column
+// slice at a time.
 template <int NC>
 void mix_group(const float* p, size_t stride, uint32_t n_q, const uint16_t* values, uint32_t hd, uint32_t n_keys,
                float* const* out) {
