@@ -74,9 +74,18 @@ public:
             closing_ = true;
             cv_.notify_all();
         }
-        // The plugin's close wakes the blocked accept and releases the listener after it returned.
-        vt_.close(listener_);
-        if (thread_.joinable()) thread_.join();
+        if (vt_.shutdown != nullptr) {
+            // Wake the accept thread, let it leave accept for good, then release the listener:
+            // close never overlaps an accept, not even one the thread was just about to start.
+            vt_.shutdown(listener_);
+            if (thread_.joinable()) thread_.join();
+            vt_.close(listener_);
+        } else {
+            // A 1.0 plugin: its close wakes a blocked accept and releases the listener after that
+            // accept returned (the 1.0 contract, see veil/transport.h).
+            vt_.close(listener_);
+            if (thread_.joinable()) thread_.join();
+        }
         std::lock_guard lock(mu_);
         for (auto& a : ready_) ::close(a.fd);
         ready_.clear();

@@ -10,9 +10,7 @@
 #include <linux/vm_sockets.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstring>
-#include <thread>
 
 namespace veil::transport_vsock {
 
@@ -122,11 +120,10 @@ void SocketListener::close() {
     uint64_t one = 1;
     // A full eventfd counter still wakes poll, so a failed write changes nothing.
     [[maybe_unused]] ssize_t w = ::write(wake_fd_, &one, sizeof(one));
+    // A 1.0 host releases the listener as soon as this returns, possibly while accept is still
+    // blocked: wait until it has left. (The SDK glue's accept touches nothing of the listener
+    // after ours returns: it copied what it needs first.)
     cv_.wait(lock, [&] { return !in_accept_; });
-    // The SDK glue builds accept's CLOSED error from the listener handle after our accept() has
-    // unwound, and deletes that handle as soon as we return: give it a moment to finish.
-    lock.unlock();
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
 }
 
 }  // namespace veil::transport_vsock

@@ -18,7 +18,8 @@ public:
     ~SocketListener() override;
 
     int accept(std::string& peer) override;
-    // Wakes a blocked accept and waits until it returned (the SDK releases us right after).
+    // Wakes a blocked accept, makes later ones throw CLOSED, and waits until no accept runs.
+    // Idempotent (the host's shutdown, then its close).
     void close() override;
 
 private:

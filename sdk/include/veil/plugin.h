@@ -1,5 +1,5 @@
 /*
- * Veil plugin SDK — C ABI, version 1.
+ * Veil plugin SDK — C ABI, version 1.1 (1.1 appended veil_transport_vtable.shutdown).
  *
  * The one contract between the Veil host process and every plugin (inference backends, TEE
  * attestation providers, transports). Pure C so that plugins may be built with any compiler or
@@ -40,7 +40,7 @@ extern "C" {
 #define VEIL_PLUGIN_MAGIC 0x31474C504C494556ULL
 
 #define VEIL_ABI_MAJOR 1
-#define VEIL_ABI_MINOR 0
+#define VEIL_ABI_MINOR 1
 
 /* Name of the single exported entry point. */
 #define VEIL_PLUGIN_QUERY_SYMBOL "veil_plugin_query"

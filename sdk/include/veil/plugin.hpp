@@ -195,9 +195,12 @@ public:
 class Listener {
 public:
     virtual ~Listener() = default;
-    // Returns a connected fd and fills `peer`; throws Error(VEIL_ERR_CLOSED) after close().
+    // Returns a connected fd and fills `peer`; throws Error(VEIL_ERR_CLOSED) once close() was
+    // called, also when that happened before this call. One thread at a time.
     virtual int accept(std::string& peer) = 0;
-    // Wakes a blocked accept; must be safe to call from another thread.
+    // Wakes a blocked accept and makes later ones throw CLOSED; returns once no accept runs. Called
+    // from another thread than accept's, possibly more than once (the C shutdown slot, then close);
+    // the SDK destroys the listener only after the host's close.
     virtual void close() = 0;
 };
 
@@ -400,6 +403,10 @@ struct Glue {
             }
         });
     }
+    static void shutdown(void* listener) noexcept {
+        auto* h = static_cast<ListenerHandle*>(listener);
+        report_dropped(h->host, guard(h->host, [&] { h->object->close(); }), "listener shutdown");
+    }
     static void close(void* listener) noexcept {
         auto* h = static_cast<ListenerHandle*>(listener);
         Host host = h->host;
@@ -423,7 +430,7 @@ struct Glue {
             return &vt;
         } else {
             static_assert(std::is_base_of_v<Transport, P>, "plugin class must derive from Backend, TeeProvider or Transport");
-            static const veil_transport_vtable vt = {sizeof(veil_transport_vtable), P::kSchemes, listen, accept, close};
+            static const veil_transport_vtable vt = {sizeof(veil_transport_vtable), P::kSchemes, listen, accept, close, shutdown};
             return &vt;
         }
     }

@@ -26,7 +26,7 @@ TEST(PluginHost, LoadsAGoodPlugin) {
     ASSERT_EQ(p.status, PluginStatus::Ready) << p.message();
     EXPECT_EQ(p.kind, static_cast<uint32_t>(VEIL_KIND_BACKEND));
     EXPECT_EQ(p.version, "0.0.1");
-    EXPECT_EQ(p.abi(), "1.0");
+    EXPECT_EQ(p.abi(), "1." + std::to_string(VEIL_ABI_MINOR));
     EXPECT_EQ(p.probe_score, 7u);
     EXPECT_EQ(p.sha256, sha256_hex_of_file(VEIL_FIXTURE_GOOD));
     EXPECT_NE(p.instance, nullptr);

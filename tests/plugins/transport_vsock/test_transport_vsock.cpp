@@ -1,5 +1,5 @@
-// The transport ABI itself: listen (vsock for real, unix), address and bind errors, and close
-// waking a blocked accept.
+// The transport ABI itself: listen (vsock for real, unix), address and bind errors, close
+// waking a blocked accept, and shutdown doing so without releasing the listener.
 #include <gtest/gtest.h>
 
 #include <sys/un.h>
@@ -146,4 +146,30 @@ TEST(TransportVsock, CloseWakesABlockedAccept) {
     ASSERT_EQ(accepted.wait_for(std::chrono::seconds(2)), std::future_status::ready) << "accept stayed blocked";
     EXPECT_EQ(accepted.get(), VEIL_ERR_CLOSED);
     EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(1));
+}
+
+TEST(TransportVsock, ShutdownWakesAcceptAndRefusesLaterOnesUntilClose) {
+    auto host = load_transport();
+    const Plugin& p = ready_plugin(*host);
+    ASSERT_NE(p.transport.shutdown, nullptr);
+    auto r = try_listen(p, "unix://" + temp_socket_path("shutdown"));
+    ASSERT_NE(r.listener, nullptr) << r.message;
+    auto accept_code = [&] {
+        int fd = -1;
+        char peer[64];
+        ErrorPtr e(p.transport.accept(r.listener, &fd, peer, sizeof(peer)));
+        return e ? e->code : veil_error_code{};
+    };
+    auto accepted = std::async(std::launch::async, accept_code);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    p.transport.shutdown(r.listener);
+    ASSERT_EQ(accepted.wait_for(std::chrono::seconds(2)), std::future_status::ready) << "accept stayed blocked";
+    EXPECT_EQ(accepted.get(), VEIL_ERR_CLOSED);
+    // The listener is still valid: an accept that starts after shutdown returns at once, and a
+    // second shutdown changes nothing.
+    p.transport.shutdown(r.listener);
+    auto late = std::async(std::launch::async, accept_code);
+    ASSERT_EQ(late.wait_for(std::chrono::seconds(2)), std::future_status::ready) << "accept after shutdown blocked";
+    EXPECT_EQ(late.get(), VEIL_ERR_CLOSED);
+    p.transport.close(r.listener);
 }
