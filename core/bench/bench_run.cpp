@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include <unistd.h>
+
 namespace veil::bench {
 namespace {
 
@@ -126,13 +128,17 @@ BenchRun run_benchmark(BackendModel& model, std::span<const int32_t> prompt, con
         const double prefill_s = prefill(model, s, prompt, logits);
         report(name + ": decode");
         const auto read_before = bytes_read(model);
+        const CpuCounters cpu_before = read_cpu_counters();
         const double decode_s = decode(model, s, run.mode, params.decode_tokens, logits);
+        const CpuCounters cpu_after = read_cpu_counters();
         const auto read_after = bytes_read(model);
         if (rep == 0) continue;
+        run.decode_contention += contention_between(cpu_before, cpu_after, ::sysconf(_SC_CLK_TCK));
         const double tokens = static_cast<double>(params.decode_tokens) * params.sessions;
         run.prefill_tps.push_back(prefill_s > 0 ? static_cast<double>(prompt.size()) * params.sessions / prefill_s : 0);
         run.decode_tps.push_back(decode_s > 0 ? tokens / decode_s : 0);
         run.decoded_tokens += static_cast<uint64_t>(tokens);
+        run.decode_seconds += decode_s;
         if (run.decode_bytes_read && read_before && read_after) *run.decode_bytes_read += *read_after - *read_before;
         report(name + ": prefill " + std::to_string(static_cast<int>(run.prefill_tps.back())) + " tok/s, decode " +
                std::to_string(static_cast<int>(run.decode_tps.back())) + " tok/s");

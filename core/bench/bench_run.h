@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/cpu_contention.h"
 #include "runtime/backend_model.h"
 
 namespace veil::bench {
@@ -32,9 +33,11 @@ struct BenchRun {
     std::vector<double> prefill_tps;  // per repetition: prompt tokens of all sessions / prefill time
     std::vector<double> decode_tps;   // per repetition: tokens of all sessions / decode time
     uint64_t decoded_tokens = 0;      // over every repetition and session
+    double decode_seconds = 0;        // over every repetition
     // Sum over the repetitions' decode phases of the backend's stats "bytes_read" (weights read
     // from storage), when its stats report that counter.
     std::optional<uint64_t> decode_bytes_read;
+    CpuContention decode_contention;  // CPU time the repetitions' decode phases lost to other work
     std::string stats_json;           // the backend's counters after the last repetition
 };
 

@@ -199,6 +199,10 @@ int run(const std::vector<std::string>& args) {
         report.bytes_per_token = static_cast<double>(bytes_per_pass) * passes_per_token;
         const uint64_t llc = bench::last_level_cache_bytes();
         report.weights_fit_in_cache = llc != 0 && bytes_per_pass <= llc;
+        report.decode_seconds = run.decode_seconds;
+        report.decode_cpu_wait_s = run.decode_contention.wait_s;
+        report.decode_cpu_steal_s = run.decode_contention.steal_s;
+        report.cpus = std::thread::hardware_concurrency();
         if (run.decode_bytes_read && run.decoded_tokens)
             report.streamed_bytes_per_token =
                 static_cast<double>(*run.decode_bytes_read) / static_cast<double>(run.decoded_tokens);

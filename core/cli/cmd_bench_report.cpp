@@ -68,6 +68,19 @@ void print_bench_table(const BenchReport& r, std::ostream& out) {
     }
     if (r.weights_fit_in_cache)
         out << "                  (the weights fit in the CPU's last-level cache: DRAM bandwidth is no limit here)\n";
+    if (r.decode_cpu_wait_s || r.decode_cpu_steal_s) {
+        // Shares of the time the threads (cpus) had during decode: what the run lost to other work.
+        auto share = [&](double lost, unsigned n) { return n && r.decode_seconds > 0 ? 100 * lost / (n * r.decode_seconds) : 0.0; };
+        out << "cpu lost:         decode";
+        if (r.decode_cpu_wait_s)
+            out << fmt::format(" waited {:.0f} ms for a cpu ({:.2f}% of {} threads' time)", *r.decode_cpu_wait_s * 1e3,
+                               share(*r.decode_cpu_wait_s, r.threads), r.threads);
+        if (r.decode_cpu_wait_s && r.decode_cpu_steal_s) out << ";";
+        if (r.decode_cpu_steal_s)
+            out << fmt::format(" host steal {:.0f} ms ({:.2f}% of {} cpus' time)", *r.decode_cpu_steal_s * 1e3,
+                               share(*r.decode_cpu_steal_s, r.cpus), r.cpus);
+        out << "\n";
+    }
     out << "backend stats:    " << r.backend_stats_json << "\n";
 }
 
@@ -111,6 +124,9 @@ void print_bench_json(const BenchReport& r, std::ostream& out) {
     }
     o.set("per_repetition", reps);
     o.set("weights_fit_in_cache", r.weights_fit_in_cache);
+    o.set("decode_seconds", r.decode_seconds);
+    o.set("decode_cpu_wait_s", optional_json(r.decode_cpu_wait_s));
+    o.set("decode_cpu_steal_s", optional_json(r.decode_cpu_steal_s));
     o.set("backend_stats", Poco::JSON::Parser().parse(r.backend_stats_json));
     Poco::JSON::Stringifier::stringify(o, out);
     out << '\n';

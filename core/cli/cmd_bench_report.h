@@ -57,6 +57,12 @@ struct BenchReport {
     // roofline against DRAM bandwidth can exceed 1 and says little.
     bool weights_fit_in_cache = false;
 
+    // CPU time the decode phases lost to other work (bench/cpu_contention.h), over decode_seconds
+    // of decode: summed over this process's threads (wait) and over the machine's cpus (steal).
+    double decode_seconds = 0;
+    std::optional<double> decode_cpu_wait_s, decode_cpu_steal_s;
+    unsigned cpus = 0;
+
     std::string backend_stats_json = "{}";
 };
 

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <filesystem>
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -109,6 +110,16 @@ TEST(BenchCli, JsonHasStableKeysWithSaneValues) {
     EXPECT_TRUE(o->isNull("disk_read_bandwidth_bytes_per_s"));  // full backend: no storage roofline
     ASSERT_TRUE(o->getObject("backend_stats"));
     EXPECT_TRUE(o->getObject("backend_stats")->has("weight_bytes"));
+    // CPU time decode lost to other work, read from /proc (schedstat needs CONFIG_SCHED_INFO);
+    // never more than the threads had during decode.
+    const double decode_s = o->getValue<double>("decode_seconds");
+    EXPECT_GT(decode_s, 0);
+    ASSERT_FALSE(o->isNull("decode_cpu_steal_s"));
+    ASSERT_EQ(o->isNull("decode_cpu_wait_s"), !std::filesystem::exists("/proc/self/schedstat"));
+    if (o->isNull("decode_cpu_wait_s")) return;
+    EXPECT_GE(o->getValue<double>("decode_cpu_wait_s"), 0);
+    EXPECT_LE(o->getValue<double>("decode_cpu_wait_s"), decode_s * 64);
+    EXPECT_GE(o->getValue<double>("decode_cpu_steal_s"), 0);
 }
 
 TEST(BenchCli, ConcurrentSessionsReportAggregateAndPerSession) {
