@@ -129,6 +129,9 @@ int run(const std::vector<std::string>& args) {
     report.prompt_tokens = prompt_tokens;
     report.decode_tokens = params.decode_tokens;
     report.repetitions = params.repetitions;
+    // Every session of the run holds the prompt and the decoded tokens: the backend needs room
+    // for that, not for the training context (backend_stream's minimum budget).
+    sel.model.n_ctx = prompt_tokens + params.decode_tokens;
     {
         progress.show("loading " + sel.model.path);
         PluginHost plugins;

@@ -46,7 +46,7 @@ int run_local(const CommandLine& cl) {
     req.prompt = model->tokenizer->encode(cl.get("prompt"), true, false);
 
     SessionState state;
-    state.session = model->backend->new_session(0);
+    state.session = model->backend->new_session(model->n_ctx);
     const bool json = cl.has("json");
     GenerationResult r = generate(state, *model->tokenizer, model->backend->info().n_vocab, req,
                                   [&](std::string_view piece) {

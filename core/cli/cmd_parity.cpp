@@ -108,7 +108,7 @@ int run(const std::vector<std::string>& args) {
                                  " logits per step; the model has " + std::to_string(n_vocab));
     const double min_cos_required = model->source->quantized() ? 0.995 : 0.999;
 
-    auto session = model->backend->new_session(0);
+    auto session = model->backend->new_session(model->n_ctx);
     std::vector<float> logits(n_vocab);
     double min_cos = 1.0;
     size_t agree = 0, near_ties = 0, failures = 0;

@@ -14,6 +14,20 @@
 
 namespace veil {
 
+namespace {
+
+// LoadedModel::n_ctx: the configured context, else the training context (GGUF
+// "<general.architecture>.context_length"), capped.
+uint32_t session_context(const ModelConfig& model, const GgufFile& gguf, uint32_t cap) {
+    if (model.n_ctx != 0) return model.n_ctx;
+    uint32_t train = 0;
+    if (auto arch = gguf.find_string("general.architecture"))
+        train = gguf.find_u32(std::string(*arch) + ".context_length").value_or(0);
+    return cap != 0 && (train == 0 || train > cap) ? cap : train;
+}
+
+}  // namespace
+
 std::unique_ptr<LoadedModel> load_model(const Config& config, PluginHost& plugins, const ModelConfig& model,
                                         const LoadOptions& options) {
     auto m = std::make_unique<LoadedModel>();
@@ -40,6 +54,8 @@ std::unique_ptr<LoadedModel> load_model(const Config& config, PluginHost& plugin
     Poco::JSON::Object opts;
     if (options.threads) opts.set("threads", *options.threads);
     if (m->decision.memory_budget) opts.set("memory_budget", m->decision.memory_budget);
+    m->n_ctx = session_context(model, m->source->gguf(), options.default_ctx_cap);
+    if (m->n_ctx != 0) opts.set("n_ctx", m->n_ctx);
     std::ostringstream json;
     Poco::JSON::Stringifier::condense(opts, json);
     m->backend = std::make_unique<BackendModel>(*backend, m->source->abi(), json.str());

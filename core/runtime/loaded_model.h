@@ -18,12 +18,20 @@ struct LoadOptions {
     std::optional<uint32_t> threads;       // backend compute threads (default: the plugin's config)
     std::optional<uint64_t> epc_override;  // stands in for the TEE provider's EPC
     std::optional<uint64_t> memory_budget; // backend_stream's budget, instead of the policy's
+    // Without n_ctx in the model's configuration, sessions get the training context, capped at
+    // this (0: no cap).
+    uint32_t default_ctx_cap = 0;
 };
 
 struct LoadedModel {
     ModelConfig config;
     std::string sha256;                    // of the model file
     PolicyDecision decision;
+    // Positions of each session the host opens on it: the configured n_ctx, else the training
+    // context from the file's metadata (capped by LoadOptions.default_ctx_cap); 0 when neither is
+    // known (the backend's default). The backend learns it at load ("n_ctx"), so that
+    // backend_stream's minimum budget holds one such session, not one of the training context.
+    uint32_t n_ctx = 0;
     std::unique_ptr<OpenedModel> source;   // declared before backend: outlives it
     std::unique_ptr<Tokenizer> tokenizer;
     std::unique_ptr<BackendModel> backend;

@@ -20,7 +20,9 @@ constexpr uint32_t kDefaultMaxContext = 4096;
 class LocalServedModel final : public ServedModel {
 public:
     LocalServedModel(std::unique_ptr<LoadedModel> model, uint32_t parallel) : m_(std::move(model)) {
-        uint32_t n_ctx = m_->config.n_ctx;
+        // load_model decided it (capped at kDefaultMaxContext) and told the backend; a file
+        // without a context length leaves it to the backend's training context, capped here too.
+        uint32_t n_ctx = m_->n_ctx;
         if (n_ctx == 0) {
             n_ctx = std::min(m_->backend->info().n_ctx_train, kDefaultMaxContext);
             if (n_ctx == 0) n_ctx = kDefaultMaxContext;
@@ -91,7 +93,9 @@ private:
 std::unique_ptr<ServedModel> load_served_model(const Config& config, PluginHost& plugins, const ModelConfig& model,
                                                uint32_t parallel) {
     if (parallel == 0) throw std::invalid_argument("parallel must be at least 1");
-    return std::make_unique<LocalServedModel>(load_model(config, plugins, model), parallel);
+    LoadOptions options;
+    options.default_ctx_cap = kDefaultMaxContext;
+    return std::make_unique<LocalServedModel>(load_model(config, plugins, model, options), parallel);
 }
 
 }  // namespace veil

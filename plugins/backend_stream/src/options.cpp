@@ -14,6 +14,7 @@ LoadOptions parse_load_options(const std::string& json) {
     }
     if (obj->has("memory_budget"))
         opt.memory_budget = static_cast<uint64_t>(integer_option(*obj, "memory_budget", 1, (1LL << 50)));
+    if (obj->has("n_ctx")) opt.n_ctx = static_cast<uint32_t>(integer_option(*obj, "n_ctx", 1, 1 << 24));
     if (opt.threads == 0) opt.threads = default_threads();
     return opt;
 }

@@ -11,6 +11,10 @@ struct LoadOptions {
     int threads = 0;                       // "threads": compute threads incl. the caller; default = hardware threads
     std::optional<uint64_t> memory_budget; // "memory_budget": bytes everything the model holds must fit in
     bool threads_given = false;            // "threads" was present (else threads is the hardware default)
+    // "n_ctx": positions of the sessions the host means to open. The load minimum holds one such
+    // session (default: one of the training context, which for long-context models is a KV cache
+    // of gigabytes); larger sessions are charged when opened, evicting resident layers or refused.
+    std::optional<uint32_t> n_ctx;
 };
 
 // Throws veil::sdk::Error(VEIL_ERR_INVALID_ARGUMENT) naming the bad key. Keys meant for other

@@ -41,7 +41,8 @@ StreamModel::StreamModel(const sdk::Host& host, const veil_model_source& source,
     const std::string id = source.model_id ? source.model_id : "?";
 
     // What every configuration holds, whatever the budget: the working set of a pass, the
-    // streaming window, and one session of the training context (the default session).
+    // streaming window, and one session of the context the host asked for (default: the
+    // training context, the session a 0 n_ctx opens).
     const veil_tensor_desc& embd = source.tensors[index_.tok_embd];
     const size_t embd_row = engine::row_bytes(static_cast<engine::GgmlType>(embd.type), static_cast<int64_t>(embd.dims[0]));
     int64_t max_piece_rows = 0;
@@ -52,7 +53,8 @@ StreamModel::StreamModel(const sdk::Host& host, const veil_model_source& source,
     const uint64_t head = static_cast<uint64_t>(kHeadRows) * static_cast<uint64_t>(max_piece_rows) * sizeof(float);
     working_set_bytes_ = residual + activations + head + padded(embd_row) + padded(hp_.n_embd * sizeof(float));
     const uint64_t window = kWindowSlots * static_cast<uint64_t>(slot_bytes_);
-    const uint64_t session = StreamSession::bytes_for(hp_, hp_.n_ctx_train, options.threads, kMaxPassRows);
+    const uint32_t session_ctx = checked_n_ctx(hp_, options.n_ctx.value_or(0));
+    const uint64_t session = StreamSession::bytes_for(hp_, session_ctx, options.threads, kMaxPassRows);
     const uint64_t required = working_set_bytes_ + window + session;
     uint64_t all_units = 0;
     for (const WeightUnit& u : units_) all_units += u.bytes;
@@ -64,7 +66,7 @@ StreamModel::StreamModel(const sdk::Host& host, const veil_model_source& source,
                          "backend_stream cannot run '" + id + "' within a memory budget of " + bytes_str(limit) +
                              ": it needs at least " + bytes_str(required) + " = streaming window " +
                              std::to_string(kWindowSlots) + " x " + bytes_str(slot_bytes_) + " (largest layer) + KV cache of one " +
-                             std::to_string(hp_.n_ctx_train) + "-position session " + bytes_str(session) +
+                             std::to_string(session_ctx) + "-position session " + bytes_str(session) +
                              " + activations and scratch " + bytes_str(working_set_bytes_));
     budget_ = std::make_unique<MemoryBudget>(limit);
 

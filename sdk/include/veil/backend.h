@@ -121,8 +121,9 @@ typedef struct veil_backend_vtable {
     size_t struct_size;
 
     /* Loads a model. `source` stays valid until unload(model) returns; `options_json` (JSON
-     * object: e.g. {"threads":2,"memory_budget":N,"mlock":false}) is borrowed. Stores an opaque
-     * model handle (backend-owned) in *out_model. */
+     * object: e.g. {"threads":2,"memory_budget":N,"n_ctx":4096,"mlock":false}; "n_ctx" is the
+     * context of the sessions the host means to open; a backend ignores keys it does not use) is
+     * borrowed. Stores an opaque model handle (backend-owned) in *out_model. */
     veil_error* (*load)(void* instance, const veil_model_source* source, const char* options_json,
                         void** out_model);
 

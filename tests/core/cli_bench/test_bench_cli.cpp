@@ -193,6 +193,8 @@ TEST(BenchCli, BadInputFailsWithAMessage) {
         {m + "--backend stream --memory-budget 12X", "not a byte count"},
         {m + "-p 2000 -n 100", "exceed the model's context of 2048"},
         {m + "--backend stream --memory-budget 1K -p 4 -n 4 -r 1", "within a memory budget of 0.0 MiB (1024 bytes)"},
+        // The minimum counts a session of the run's prompt + decode, not of the training context.
+        {m + "--backend stream --memory-budget 1K -p 4 -n 4 -r 1", "KV cache of one 8-position session"},
     };
     for (const BadFlags& c : cases) {
         CliRun r = bench(c.args);

@@ -143,11 +143,14 @@ inline std::string budget_json(uint64_t budget) {
     return "{\"threads\":2,\"memory_budget\":" + std::to_string(budget) + "}";
 }
 
-// The smallest budget backend_stream accepts for `src`, read from its refusal of a 1-byte budget
-// ("... needs at least X MiB (N bytes) ...").
-inline uint64_t minimum_budget(const veil_model_source& src) {
+// The smallest budget backend_stream accepts for `src` (with `more_options`, e.g. "\"n_ctx\":64",
+// added to the options object), read from its refusal of a 1-byte budget ("... needs at least X
+// MiB (N bytes) ...").
+inline uint64_t minimum_budget(const veil_model_source& src, const std::string& more_options = "") {
     LoadedModel model;
-    Err e = stream_plugin().load(src, budget_json(1), model);
+    std::string options = budget_json(1);
+    if (!more_options.empty()) options.insert(options.size() - 1, "," + more_options);
+    Err e = stream_plugin().load(src, options, model);
     if (e.ok) throw std::runtime_error("a 1-byte budget was accepted");
     std::smatch m;
     if (!std::regex_search(e.message, m, std::regex(R"(needs at least [0-9.]+ MiB \(([0-9]+) bytes\))")))

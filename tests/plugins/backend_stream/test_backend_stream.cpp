@@ -213,6 +213,39 @@ TEST(BackendStreamPlugin, SessionsEvictResidentLayersThenAreRefused) {
     ASSERT_TRUE(take(stream_plugin().vt->eval(sessions[0].get(), kPrompt.data(), 4, logits.data())).ok);
 }
 
+// The host's "n_ctx" load option sizes the session the minimum budget holds: a host that opens
+// short sessions need not afford one of the training context (gigabytes of KV cache for
+// long-context models). A longer session is still charged when opened.
+TEST(BackendStreamPlugin, MinimumHoldsOneSessionOfTheRequestedContext) {
+    auto gguf = open_gguf(testdata_dir() / "models" / "synth-d256-Q8_0.gguf");
+    const veil_model_source& src = *gguf->abi();
+    const uint64_t full_ctx = minimum_budget(src), short_ctx = minimum_budget(src, "\"n_ctx\":64");
+    EXPECT_LT(short_ctx, full_ctx);
+
+    LoadedModel model;
+    Err e = stream_plugin().load(src, R"({"threads":2,"n_ctx":64,"memory_budget":)" + std::to_string(short_ctx - 1) + "}", model);
+    ASSERT_FALSE(e.ok);
+    EXPECT_NE(e.message.find("one 64-position session"), std::string::npos) << e.message;
+    ASSERT_TRUE(stream_plugin().load(src, R"({"threads":2,"n_ctx":64,"memory_budget":)" + std::to_string(short_ctx) + "}", model).ok);
+    OpenSession s;
+    ASSERT_TRUE(stream_plugin().open_session(model, 64, s).ok);
+    std::vector<float> logits(stream_plugin().n_vocab(model));
+    ASSERT_TRUE(take(stream_plugin().vt->eval(s.get(), kPrompt.data(), 4, logits.data())).ok);
+    s.reset();
+    // The training context's session needs more than this budget holds, even with no layer resident.
+    OpenSession full;
+    e = stream_plugin().open_session(model, 0, full);
+    ASSERT_FALSE(e.ok);
+    EXPECT_EQ(e.code, VEIL_ERR_OUT_OF_MEMORY);
+    model.reset();
+
+    for (const char* bad : {R"({"n_ctx":0})", R"({"n_ctx":-1})", R"({"n_ctx":"4k"})", R"({"n_ctx":16777217})"}) {
+        Err b = stream_plugin().load(src, bad, model);
+        EXPECT_EQ(b.code, VEIL_ERR_INVALID_ARGUMENT) << bad << ": " << b.message;
+        EXPECT_NE(b.message.find("n_ctx"), std::string::npos) << b.message;
+    }
+}
+
 // Budget the load reserved for a full-context session, left unused by a small one, is filled by
 // streamed layers kept after use; a full-context session later takes it back.
 TEST(BackendStreamPlugin, FreedBudgetKeepsStreamedLayersResident) {
