@@ -28,8 +28,8 @@ struct LoadedModel {
     std::string sha256;                    // of the model file
     PolicyDecision decision;
     // Positions of each session the host opens on it: the configured n_ctx, else the training
-    // context from the file's metadata (capped by LoadOptions.default_ctx_cap); 0 when neither is
-    // known (the backend's default). The backend learns it at load ("n_ctx"), so that
+    // context from the file's metadata, capped by LoadOptions.default_ctx_cap (the cap when the
+    // file has none); 0 only without a cap and without either (the backend's default). The backend learns it at load ("n_ctx"), so that
     // backend_stream's minimum budget holds one such session, not one of the training context.
     uint32_t n_ctx = 0;
     std::unique_ptr<OpenedModel> source;   // declared before backend: outlives it

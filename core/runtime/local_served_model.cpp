@@ -20,13 +20,8 @@ constexpr uint32_t kDefaultMaxContext = 4096;
 class LocalServedModel final : public ServedModel {
 public:
     LocalServedModel(std::unique_ptr<LoadedModel> model, uint32_t parallel) : m_(std::move(model)) {
-        // load_model decided it (capped at kDefaultMaxContext) and told the backend; a file
-        // without a context length leaves it to the backend's training context, capped here too.
-        uint32_t n_ctx = m_->n_ctx;
-        if (n_ctx == 0) {
-            n_ctx = std::min(m_->backend->info().n_ctx_train, kDefaultMaxContext);
-            if (n_ctx == 0) n_ctx = kDefaultMaxContext;
-        }
+        // Decided by load_model, which told the backend: never 0 with a cap.
+        const uint32_t n_ctx = m_->n_ctx;
         for (uint32_t i = 0; i < parallel; ++i) {
             auto s = std::make_unique<SessionState>();
             s->session = m_->backend->new_session(n_ctx);
