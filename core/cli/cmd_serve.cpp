@@ -16,6 +16,7 @@
 #include "config/config.h"
 #include "plugin_host/plugin_host.h"
 #include "plugin_host/tee_choice.h"
+#include "policy/epc_sharing.h"
 #include "attest/attester.h"
 #include "runtime/model_files.h"
 #include "runtime/model_loader.h"
@@ -150,6 +151,9 @@ int run(const std::vector<std::string>& args) {
     try {
         for (const ModelConfig& model : models)
             served.push_back(load_served_model(config, host, model, config.server.parallel));
+        std::vector<PolicyDecision> decisions;
+        for (const auto& m : served) decisions.push_back(m->decision());
+        if (auto overcommit = shared_epc_overcommit(decisions)) spdlog::warn("{}", *overcommit);
         srv.set_models(served);
     } catch (const std::exception& e) {
         std::cerr << "veil serve: error: " << e.what() << '\n';

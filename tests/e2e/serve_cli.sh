@@ -105,6 +105,15 @@ case "$MODE" in
     serve single --config "$WORK/two.yaml" --model-path "$SYNTH"
     n=$(curl -s "$URL/v1/models" | grep -o '"object":"model"' | wc -l)
     [ "$n" = 1 ] || fail "--model-path serves $n models"
+    # No EPC known: nothing to share. A 4 MB EPC holds either model alone (1.2 and 3.6 MB of
+    # weights, threshold 1) but not both: serve warns, naming both, and still serves.
+    grep -q "together ask for" "$WORK/two.log" && fail "overcommit warning without a known EPC"
+    tight=$(config tight stories260K="$STORIES" synth-q8="$SYNTH")
+    printf 'policy:\n  stream_threshold: 1.0\n  epc_bytes: 4000000\n  reserve_bytes: 0\n' >>"$tight"
+    serve tight --config "$tight"
+    grep -q "the 2 served models together ask for 4.58 MiB of protected memory, more than the 3.81 MiB EPC (config)" \
+      "$WORK/tight.log" || fail "no overcommit warning: $(cat "$WORK/tight.log")"
+    grep -q "'synth-q8' on backend_full with weights of 3.46 MiB" "$WORK/tight.log" || fail "warning does not name synth-q8"
     ;;
 
   sealed_keys)
