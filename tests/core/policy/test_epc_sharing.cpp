@@ -11,14 +11,8 @@ constexpr uint64_t GiB = 1ull << 30;
 
 PolicyDecision decision(const std::string& model, const std::string& backend, uint64_t bytes, uint64_t budget,
                         uint64_t epc = 4 * GiB, const std::string& source = "tee_snp") {
-    PolicyDecision d;
-    d.model = model;
-    d.backend = backend;
-    d.model_bytes = bytes;
-    d.memory_budget = budget;
-    d.epc_bytes = epc;
-    d.epc_source = source;
-    return d;
+    return {.model = model, .model_bytes = bytes, .epc_bytes = epc, .epc_source = source, .threshold = 0.75,
+            .backend = backend, .memory_budget = budget, .reason = ""};
 }
 
 TEST(EpcSharing, ModelsThatFitTogetherSayNothing) {
