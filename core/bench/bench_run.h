@@ -38,6 +38,7 @@ struct BenchRun {
     // from storage), when its stats report that counter.
     std::optional<uint64_t> decode_bytes_read;
     CpuContention decode_contention;  // CPU time the repetitions' decode phases lost to other work
+    std::vector<CpuContention> decode_contention_per_rep;  // the same, per repetition
     std::string stats_json;           // the backend's counters after the last repetition
 };
 

@@ -124,6 +124,7 @@ int run(const std::vector<std::string>& args) {
     BenchReport report;
     std::vector<bench::MemoryBandwidth> probes;  // before each repetition and after the last, when measured there
     std::vector<double> decode_tps;              // per repetition
+    std::vector<bench::CpuContention> contention;  // per repetition: CPU time its decode lost
     report.model = sel.model.path;
     report.sessions = params.sessions;
     report.prompt_tokens = prompt_tokens;
@@ -185,6 +186,7 @@ int run(const std::vector<std::string>& args) {
         report.prefill_tps = bench::summarize(run.prefill_tps);
         report.decode_tps = bench::summarize(run.decode_tps);
         decode_tps = run.decode_tps;
+        contention = run.decode_contention_per_rep;
         std::vector<double> per_session(run.decode_tps);
         for (double& v : per_session) v /= params.sessions;
         report.decode_tps_per_session = bench::summarize(per_session);
@@ -251,7 +253,8 @@ int run(const std::vector<std::string>& args) {
         const bench::PairedRooflines paired = bench::paired_rooflines(decode_tps, probe_bw, report.bytes_per_token);
         r = paired.median;
         for (size_t i = 0; i < decode_tps.size(); ++i)
-            report.per_repetition.push_back({decode_tps[i], paired.bandwidth[i], paired.repetitions[i].fraction});
+            report.per_repetition.push_back({decode_tps[i], paired.bandwidth[i], paired.repetitions[i].fraction,
+                                             contention[i].wait_s, contention[i].steal_s});
     }
     report.roofline = r.fraction;
     report.roofline_max_tps = r.max_tps;

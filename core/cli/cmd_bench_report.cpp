@@ -120,6 +120,8 @@ void print_bench_json(const BenchReport& r, std::ostream& out) {
         e.set("decode_tps", rep.decode_tps);
         e.set("read_bandwidth_bytes_per_s", rep.read_bandwidth);
         e.set("roofline", rep.roofline);
+        e.set("cpu_wait_s", optional_json(rep.cpu_wait_s));
+        e.set("cpu_steal_s", optional_json(rep.cpu_steal_s));
         reps.add(e);
     }
     o.set("per_repetition", reps);

@@ -51,6 +51,7 @@ struct BenchReport {
         double decode_tps = 0;
         double read_bandwidth = 0;  // bytes/s, around this repetition
         double roofline = 0;
+        std::optional<double> cpu_wait_s, cpu_steal_s;  // what this repetition's decode lost (see below)
     };
     std::vector<Repetition> per_repetition;
     // One pass over the weights fits in the last-level cache: decode need not touch DRAM, so the

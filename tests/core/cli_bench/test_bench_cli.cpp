@@ -81,12 +81,14 @@ TEST(BenchCli, JsonHasStableKeysWithSaneValues) {
     auto reps = o->getArray("per_repetition");
     ASSERT_TRUE(reps);
     ASSERT_EQ(reps->size(), 2u);
-    double decode_sum = 0, roofline_sum = 0;
+    double decode_sum = 0, roofline_sum = 0, steal_sum = 0;
     for (size_t i = 0; i < reps->size(); ++i) {
         auto rep = reps->getObject(static_cast<unsigned>(i));
         const double decode = rep->getValue<double>("decode_tps"), rep_bw = rep->getValue<double>("read_bandwidth_bytes_per_s");
         EXPECT_GT(rep_bw, 0.2e9);
         EXPECT_NEAR(rep->getValue<double>("roofline"), decode * per_token / rep_bw, 1e-9 * decode * per_token / rep_bw);
+        EXPECT_FALSE(rep->isNull("cpu_steal_s"));  // per repetition, summing to decode_cpu_steal_s
+        steal_sum += rep->getValue<double>("cpu_steal_s");
         decode_sum += decode;
         roofline_sum += rep->getValue<double>("roofline");
     }
@@ -115,6 +117,7 @@ TEST(BenchCli, JsonHasStableKeysWithSaneValues) {
     const double decode_s = o->getValue<double>("decode_seconds");
     EXPECT_GT(decode_s, 0);
     ASSERT_FALSE(o->isNull("decode_cpu_steal_s"));
+    EXPECT_NEAR(o->getValue<double>("decode_cpu_steal_s"), steal_sum, 1e-9);
     ASSERT_EQ(o->isNull("decode_cpu_wait_s"), !std::filesystem::exists("/proc/self/schedstat"));
     if (o->isNull("decode_cpu_wait_s")) return;
     EXPECT_GE(o->getValue<double>("decode_cpu_wait_s"), 0);
