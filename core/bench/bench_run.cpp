@@ -134,7 +134,6 @@ BenchRun run_benchmark(BackendModel& model, std::span<const int32_t> prompt, con
         const auto read_after = bytes_read(model);
         if (rep == 0) continue;
         run.decode_contention_per_rep.push_back(contention_between(cpu_before, cpu_after, ::sysconf(_SC_CLK_TCK)));
-        run.decode_contention += run.decode_contention_per_rep.back();
         const double tokens = static_cast<double>(params.decode_tokens) * params.sessions;
         run.prefill_tps.push_back(prefill_s > 0 ? static_cast<double>(prompt.size()) * params.sessions / prefill_s : 0);
         run.decode_tps.push_back(decode_s > 0 ? tokens / decode_s : 0);

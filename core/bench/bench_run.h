@@ -37,8 +37,7 @@ struct BenchRun {
     // Sum over the repetitions' decode phases of the backend's stats "bytes_read" (weights read
     // from storage), when its stats report that counter.
     std::optional<uint64_t> decode_bytes_read;
-    CpuContention decode_contention;  // CPU time the repetitions' decode phases lost to other work
-    std::vector<CpuContention> decode_contention_per_rep;  // the same, per repetition
+    std::vector<CpuContention> decode_contention_per_rep;  // CPU time each repetition's decode lost to other work
     std::string stats_json;           // the backend's counters after the last repetition
 };
 

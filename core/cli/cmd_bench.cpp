@@ -205,8 +205,10 @@ int run(const std::vector<std::string>& args) {
         const uint64_t llc = bench::last_level_cache_bytes();
         report.weights_fit_in_cache = llc != 0 && bytes_per_pass <= llc;
         report.decode_seconds = run.decode_seconds;
-        report.decode_cpu_wait_s = run.decode_contention.wait_s;
-        report.decode_cpu_steal_s = run.decode_contention.steal_s;
+        bench::CpuContention lost;
+        for (const bench::CpuContention& c : run.decode_contention_per_rep) lost += c;
+        report.decode_cpu_wait_s = lost.wait_s;
+        report.decode_cpu_steal_s = lost.steal_s;
         report.cpus = std::thread::hardware_concurrency();
         if (run.decode_bytes_read && run.decoded_tokens)
             report.streamed_bytes_per_token =
