@@ -14,6 +14,10 @@ public:
     DispatcherFactory(const Router& router, ServerContext& ctx) : router_(router), ctx_(ctx) {}
     Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest& request) override;
 
+    // Tells every connection created for this factory that its server stopped (abort_current:
+    // shut down those in the middle of a request too), as Poco::Net::HTTPServer::stopAll does.
+    void stop_connections(bool abort_current) { serverStopped(this, abort_current); }
+
 private:
     const Router& router_;
     ServerContext& ctx_;

@@ -4,7 +4,6 @@
 #include <stdexcept>
 #include <thread>
 
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
@@ -13,6 +12,7 @@
 
 #include "plugin_host/plugin_host.h"
 #include "server/dispatcher.h"
+#include "server/http_server.h"
 #include "server/listen_address.h"
 #include "server/routes.h"
 #include "server/transport_socket.h"
@@ -22,7 +22,7 @@ namespace veil::server {
 struct Server::Listener {
     std::string url;
     Poco::Net::ServerSocket socket;
-    std::unique_ptr<Poco::Net::HTTPServer> http;
+    std::unique_ptr<HttpServer> http;
 };
 
 namespace {
@@ -86,8 +86,8 @@ std::string Server::listen(const std::string& address) {
         l->socket = TransportServerSocket(*p, address);
         l->url = address;
     }
-    l->http = std::make_unique<Poco::Net::HTTPServer>(new DispatcherFactory(router_, ctx_), *pool_, l->socket,
-                                                      http_params(ctx_.options));
+    l->http = std::make_unique<HttpServer>(new DispatcherFactory(router_, ctx_), *pool_, l->socket,
+                                           http_params(ctx_.options), ctx_);
     l->http->start();
     std::string url = l->url;
     listeners_.push_back(std::move(l));

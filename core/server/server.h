@@ -1,6 +1,6 @@
-// Veil's HTTP server: the OpenAI-compatible API on Poco's HTTPServer, on any number of listeners
-// (tcp:// built in; vsock://, unix:// through a transport plugin), all sharing one route table,
-// one admission queue and one set of metrics.
+// Veil's HTTP server: the OpenAI-compatible API on Poco's HTTP stack (server/http_server.h), on
+// any number of listeners (tcp:// built in; vsock://, unix:// through a transport plugin), all
+// sharing one route table, one admission queue and one set of metrics.
 #pragma once
 
 #include <memory>
@@ -14,9 +14,6 @@
 
 namespace Poco {
 class ThreadPool;
-}
-namespace Poco::Net {
-class HTTPServer;
 }
 
 namespace veil {

@@ -128,3 +128,21 @@ TEST(ServerErrors, TruncatedRequestTimesOutInsteadOfHanging) {
     EXPECT_EQ(s.get("/health").status, 200);
     (void)total;
 }
+
+TEST(ServerErrors, UnreadableContentLengthIs400AndTheServerGoesOn) {
+    TestServer s;
+    // Poco itself cannot parse these; the connection used to close with no response at all.
+    for (const std::string length : {"abc", "99999999999999999999", "1 2"}) {
+        Poco::Net::StreamSocket sock(Poco::Net::SocketAddress("127.0.0.1", s.port()));
+        std::string req = "POST /v1/completions HTTP/1.1\r\nHost: x\r\nContent-Length: " + length + "\r\n\r\n{}";
+        sock.sendBytes(req.data(), static_cast<int>(req.size()));
+        sock.setReceiveTimeout(Poco::Timespan(10, 0));
+        std::string reply;
+        char buf[512];
+        while (int n = sock.receiveBytes(buf, sizeof(buf))) reply.append(buf, static_cast<size_t>(n));  // until the server closes
+        EXPECT_EQ(reply.rfind("HTTP/1.1 400", 0), 0u) << length << ": " << reply;
+        EXPECT_NE(reply.find("Connection: Close"), std::string::npos) << reply;
+        EXPECT_NE(reply.find(R"("code":"invalid_framing")"), std::string::npos) << reply;
+    }
+    EXPECT_EQ(s.get("/health").status, 200);
+}
