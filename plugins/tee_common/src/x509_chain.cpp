@@ -27,7 +27,13 @@ std::vector<X509Ptr> x509_chain_from_pem(std::string_view pem, const std::string
     BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
     std::vector<X509Ptr> out;
     while (X509* c = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) out.emplace_back(c);
-    ERR_clear_error();  // the loop ends on a "no start line" error, which is expected
+    // The loop ends with "no start line" when no further PEM block follows. Any other error is a
+    // block that is there but broken: say which, instead of stopping at the certificates before
+    // it (and later blaming the chain for a missing root).
+    unsigned long e = ERR_peek_last_error();
+    if (e != 0 && !(ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE))
+        invalid(what + ": PEM certificate #" + std::to_string(out.size() + 1) + " is malformed (" + ossl_error() + ")");
+    ERR_clear_error();
     if (out.empty()) invalid(what + " holds no PEM certificate");
     return out;
 }

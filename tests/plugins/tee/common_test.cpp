@@ -94,3 +94,45 @@ TEST(SnpTcb, TurinLayout) {
     EXPECT_EQ(d.fmc, 5);
     EXPECT_EQ(d.snp, 3);
 }
+
+namespace {
+
+// The message of the error x509_chain_from_pem throws for `pem`, or "" when it parses.
+std::string pem_chain_error(const std::string& pem) {
+    try {
+        tee::x509_chain_from_pem(pem, "test chain");
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+    return "";
+}
+
+// `pem` with one base64 character of its `n`th certificate (1-based) replaced by '*'.
+std::string corrupt_certificate(std::string pem, int n) {
+    size_t at = 0;
+    for (int i = 0; i < n; ++i) at = pem.find("-----BEGIN CERTIFICATE-----", at) + 1;
+    at = pem.find('\n', at) + 40;
+    pem[at] = '*';
+    return pem;
+}
+
+}  // namespace
+
+TEST(X509Chain, ReadsEveryCertificateAndIgnoresTextAround) {
+    std::string pem = read_testdata_text("tee/snp/ask_ark_milan.pem");
+    EXPECT_EQ(tee::x509_chain_from_pem(pem, "test").size(), 2u);
+    // TDX quotes end their PEM data with a NUL byte; comments before a block are PEM's too.
+    EXPECT_EQ(tee::x509_chain_from_pem("a comment\n" + pem + std::string(1, '\0'), "test").size(), 2u);
+}
+
+TEST(X509Chain, MalformedCertificateIsNamedNotDropped) {
+    std::string pem = read_testdata_text("tee/snp/ask_ark_milan.pem");
+    EXPECT_NE(pem_chain_error(corrupt_certificate(pem, 1)).find("test chain: PEM certificate #1 is malformed"),
+              std::string::npos)
+        << pem_chain_error(corrupt_certificate(pem, 1));
+    // Before, the chain silently ended after the first certificate.
+    EXPECT_NE(pem_chain_error(corrupt_certificate(pem, 2)).find("test chain: PEM certificate #2 is malformed"),
+              std::string::npos)
+        << pem_chain_error(corrupt_certificate(pem, 2));
+    EXPECT_NE(pem_chain_error("no certificate here").find("test chain holds no PEM certificate"), std::string::npos);
+}
