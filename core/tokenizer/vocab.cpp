@@ -1,6 +1,9 @@
 #include "tokenizer/vocab.h"
 
 #include <algorithm>
+#include <string>
+
+#include <spdlog/spdlog.h>
 
 #include "tokenizer/tokenizer_error.h"
 
@@ -24,8 +27,16 @@ PreTokenizer pre_tokenizer_for(std::string_view pre, Vocab& v, const std::string
 
 void special_id(const GgufFile& f, const char* key, int32_t& id, size_t n_vocab) {
     auto v = f.find_i64(key);
-    // llama.cpp keeps the default when the id is out of range; so do we.
-    if (v && *v >= 0 && static_cast<uint64_t>(*v) < n_vocab) id = static_cast<int32_t>(*v);
+    if (!v) return;
+    if (*v >= 0 && static_cast<uint64_t>(*v) < n_vocab) {
+        id = static_cast<int32_t>(*v);
+        return;
+    }
+    // llama.cpp warns and keeps the default ("bad special token"); so do we, except for -1 as
+    // int32 or uint32, which converters write for "no such token" (stories260K's padding).
+    if (*v == -1 || *v == 0xFFFFFFFF) return;
+    spdlog::warn("{}: {} = {} is not a token of the {}-token vocabulary; using {}", f.path(), key, *v, n_vocab,
+                 id >= 0 ? std::to_string(id) : std::string("none"));
 }
 
 }  // namespace

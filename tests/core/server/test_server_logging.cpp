@@ -1,33 +1,13 @@
 // Prompts and completions stay out of the logs unless logging.log_content is on.
 #include <gtest/gtest.h>
 
-#include <sstream>
-
-#include <spdlog/sinks/ostream_sink.h>
-#include <spdlog/spdlog.h>
-
+#include "../util/log_capture.h"
 #include "server_fixture.h"
 
 using namespace veil;
 using namespace veil::test;
 
 namespace {
-
-// Captures every record (down to debug) while alive, then restores the previous logger.
-class LogCapture {
-public:
-    LogCapture() : previous_(spdlog::default_logger()) {
-        auto logger = std::make_shared<spdlog::logger>("capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(out_));
-        logger->set_level(spdlog::level::trace);
-        spdlog::set_default_logger(logger);
-    }
-    ~LogCapture() { spdlog::set_default_logger(previous_); }
-    std::string text() const { return out_.str(); }
-
-private:
-    std::ostringstream out_;
-    std::shared_ptr<spdlog::logger> previous_;
-};
 
 std::string logs_for_one_request(bool log_content) {
     LogCapture capture;

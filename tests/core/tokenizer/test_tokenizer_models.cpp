@@ -9,6 +9,7 @@
 #include <Poco/JSON/Parser.h>
 
 #include "../gguf/gguf_test_util.h"
+#include "../util/log_capture.h"
 #include "tokenizer/detokenizer.h"
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/tokenizer_error.h"
@@ -116,6 +117,21 @@ TEST(Tokenizer, RefusesFilesWithoutTokenizer) {
     b.str("general.architecture").u32(8).str("llama");
     auto f = GgufFile::parse(b.b.data(), b.b.size(), "notok.gguf");
     EXPECT_THROW(Tokenizer::from_gguf(*f), TokenizerError);
+}
+
+TEST(Tokenizer, SpecialTokenIdOutsideTheVocabularyKeepsTheDefaultAndSaysSo) {
+    test::Bytes b = test::Bytes::header(0, 3);
+    b.str("tokenizer.ggml.model").u32(8).str("llama");
+    b.str("tokenizer.ggml.tokens").u32(9).u32(8).u64(4).str("<unk>").str("<s>").str("</s>").str("a");
+    b.str("tokenizer.ggml.bos_token_id").u32(4).u32(99);
+    auto f = GgufFile::parse(b.b.data(), b.b.size(), "bad-bos.gguf");
+    test::LogCapture log;
+    auto tok = Tokenizer::from_gguf(*f);
+    EXPECT_EQ(tok->vocab().bos, 1);  // SPM's default, as llama.cpp keeps it
+    EXPECT_NE(log.text().find("bad-bos.gguf: tokenizer.ggml.bos_token_id = 99 is not a token of the 4-token vocabulary; "
+                              "using 1"),
+              std::string::npos)
+        << log.text();
 }
 
 }  // namespace
