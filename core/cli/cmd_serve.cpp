@@ -111,6 +111,16 @@ int run(const std::vector<std::string>& args) {
 
     PluginHost host;
     host.load_all(config.plugins);  // logs each plugin that is unusable here, with the reason
+    // A plugin the configuration enables but that cannot be used at all (missing file, sha256 pin
+    // mismatch, wrong ABI, rejected configuration, failed create) is a broken deployment: serving
+    // without it would quietly drop what it was configured for (attestation, a transport, a
+    // backend). "Unusable here" (e.g. no TEE device on this machine) is not that, and only warns.
+    std::string refused;
+    for (const auto& p : host.plugins())
+        if (p->status == PluginStatus::Refused) refused += "\n  " + p->message();
+    if (!refused.empty())
+        throw std::runtime_error(config.file + ": configured plugins cannot be used:" + refused +
+                                 "\nfix them, or set 'enabled: false' on those not needed");
     if (cl.has("simulate"))
         std::cout << "*** SIMULATED ATTESTATION (--simulate " << cl.get("simulate")
                   << "): evidence is not from TEE hardware and proves nothing ***\n";

@@ -218,6 +218,9 @@ void load_into(Plugin& p) {
         throw Refusal{"threw from probe: " + describe_current_exception()};
     }
     ErrorPtr owned_reason(reason);
+    // A configuration the plugin rejects is the deployment's mistake, not this machine's limit.
+    if (p.probe_score == 0 && owned_reason && owned_reason->code == VEIL_ERR_INVALID_ARGUMENT)
+        throw Refusal{"rejects its configuration: " + owned_reason->message};
     if (p.probe_score == 0) {
         p.status = PluginStatus::Unusable;
         p.reason = owned_reason ? owned_reason->message : "probe returned 0 without a reason";

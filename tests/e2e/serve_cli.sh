@@ -10,6 +10,9 @@
 #                  --key-env decides as for the plain file; `veil serve --key-env` serves it with the
 #                  plain model's greedy text, through backend_full and through backend_stream under a
 #                  budget that streams part of it; missing or misplaced keys are usage errors.
+#   broken_plugins: serve refuses to start, naming the plugin and why, when a configured plugin
+#                  rejects its configuration or its file is missing; a TEE plugin that is only
+#                  unusable on this machine, or one set enabled: false, does not stop it.
 set -u
 MODE=$1 VEIL=$2 MODELS=$3 WORK=$4/$1
 skip() { echo "SKIP: $*"; exit 77; }
@@ -114,6 +117,35 @@ case "$MODE" in
     grep -q "the 2 served models together ask for 4.58 MiB of protected memory, more than the 3.81 MiB EPC (config)" \
       "$WORK/tight.log" || fail "no overcommit warning: $(cat "$WORK/tight.log")"
     grep -q "'synth-q8' on backend_full with weights of 3.46 MiB" "$WORK/tight.log" || fail "warning does not name synth-q8"
+    ;;
+
+  broken_plugins)
+    base=$(config base stories260K="$STORIES")
+    # with_plugins NAME TEE PLUGIN_LINES → $WORK/NAME.yaml: base with `tee: TEE` and more plugins
+    with_plugins() {
+      awk -v extra="$3" -v tee="$2" '/^tee:/ { print "tee: " tee; next } { print } /path: libveil-backend-full.so/ { printf "%s", extra }' \
+        "$base" >"$WORK/$1.yaml"
+    }
+    # tee_tdx on a machine without TDX is "unusable here": serve warns and starts.
+    if [ ! -e /dev/tdx_guest ] && [ ! -d /sys/kernel/config/tsm/report ]; then
+      with_plugins unusable auto $'  - name: tee_tdx\n    path: libveil-tee-tdx.so\n'
+      serve unusable --config "$WORK/unusable.yaml"
+      grep -q "plugin 'tee_tdx' (libveil-tee-tdx.so) is unusable here" "$WORK/unusable.log" || fail "no unusable-here warning"
+    fi
+    # A configuration the TEE plugin rejects, or a plugin file that is not there: no server.
+    expect_refusal() {  # NAME PLUGIN_LINES MESSAGE
+      with_plugins "$1" none "$2"
+      "$VEIL" serve --config "$WORK/$1.yaml" >"$WORK/$1.out" 2>"$WORK/$1.log" && fail "serve started with $1"
+      grep -q "configured plugins cannot be used:" "$WORK/$1.log" && grep -qF "$3" "$WORK/$1.log" ||
+        fail "$1: refusal does not say why: $(cat "$WORK/$1.log")"
+    }
+    expect_refusal bad_config $'  - name: tee_snp\n    path: libveil-tee-snp.so\n    config:\n      mode: [1]\n' \
+      "plugin 'tee_snp' (libveil-tee-snp.so) rejects its configuration: config 'mode' must be a string"
+    expect_refusal missing $'  - name: tee_snp\n    path: libveil-tee-nothere.so\n' \
+      "plugin 'tee_snp' (libveil-tee-nothere.so) cannot be opened: No such file or directory"
+    # The same missing plugin, disabled, is not loaded at all.
+    with_plugins disabled none $'  - name: tee_snp\n    path: libveil-tee-nothere.so\n    enabled: false\n'
+    serve disabled --config "$WORK/disabled.yaml"
     ;;
 
   sealed_keys)

@@ -4,10 +4,10 @@
 
 namespace veil::backend_full {
 
-LoadOptions parse_load_options(const std::string& json) {
+LoadOptions parse_load_options(const std::string& json, LoadOptions base) {
     using namespace backend_common;
     const Poco::JSON::Object::Ptr obj = parse_options_object(json);
-    LoadOptions opt;
+    LoadOptions opt = base;
     if (obj->has("threads")) opt.threads = static_cast<int>(integer_option(*obj, "threads", 1, 1024));
     if (obj->has("mlock")) opt.mlock = bool_option(*obj, "mlock");
     if (opt.threads == 0) opt.threads = default_threads();

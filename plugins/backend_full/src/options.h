@@ -1,4 +1,5 @@
-// The load options backend_full understands, parsed from the host's options JSON.
+// The load options backend_full understands, parsed from the host's options JSON; the plugin's
+// own configuration (YAML `config:`) takes the same keys and gives the defaults.
 #pragma once
 
 #include <string>
@@ -10,8 +11,10 @@ struct LoadOptions {
     bool mlock = false;  // "mlock": pin the weights in RAM so they never reach swap
 };
 
-// Throws veil::sdk::Error(VEIL_ERR_INVALID_ARGUMENT) naming the bad key. Keys meant for other
-// backends (e.g. "memory_budget") are ignored so one options object can serve every backend.
-LoadOptions parse_load_options(const std::string& json);
+// The keys `json` has override `base` (the configured defaults); threads 0 then becomes the
+// hardware threads. Throws veil::sdk::Error(VEIL_ERR_INVALID_ARGUMENT) naming the bad key. Keys
+// meant for other backends (e.g. "memory_budget") are ignored so one options object can serve
+// every backend.
+LoadOptions parse_load_options(const std::string& json, LoadOptions base = {});
 
 }  // namespace veil::backend_full

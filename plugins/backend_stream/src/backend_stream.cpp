@@ -17,7 +17,11 @@ public:
     // Usable everywhere the engine runs (x86-64; kernels pick their ISA at run time). Scored below
     // backend_full: streaming is the choice for models that do not fit, which the policy engine
     // decides from the model's size, not from this score.
-    static sdk::ProbeResult probe(const sdk::Host&, const std::string&) { return {50, {}}; }
+    // A bad configuration throws, and the host refuses the plugin.
+    static sdk::ProbeResult probe(const sdk::Host&, const std::string& config_json) {
+        parse_load_options(config_json);
+        return {50, {}};
+    }
 
     // The plugin's own configuration (YAML `config:`) takes the same keys; they are the defaults
     // for loads whose options leave them out (the policy gives no budget when no EPC is known).
@@ -25,9 +29,7 @@ public:
         : host_(host), defaults_(parse_load_options(config_json)) {}
 
     std::unique_ptr<sdk::Model> load(const veil_model_source& source, const std::string& options_json) override {
-        LoadOptions opt = parse_load_options(options_json);
-        if (!opt.memory_budget) opt.memory_budget = defaults_.memory_budget;
-        if (!opt.threads_given) opt.threads = defaults_.threads;
+        const LoadOptions opt = parse_load_options(options_json, defaults_);
         auto model = std::make_unique<StreamModel>(host_, source, opt);
         host_.log(VEIL_LOG_INFO, std::string("loaded '") + (source.model_id ? source.model_id : "?") + "': " +
                                      model->stats_json());

@@ -4,14 +4,11 @@
 
 namespace veil::backend_stream {
 
-LoadOptions parse_load_options(const std::string& json) {
+LoadOptions parse_load_options(const std::string& json, LoadOptions base) {
     using namespace backend_common;
     const Poco::JSON::Object::Ptr obj = parse_options_object(json);
-    LoadOptions opt;
-    if (obj->has("threads")) {
-        opt.threads = static_cast<int>(integer_option(*obj, "threads", 1, 1024));
-        opt.threads_given = true;
-    }
+    LoadOptions opt = base;
+    if (obj->has("threads")) opt.threads = static_cast<int>(integer_option(*obj, "threads", 1, 1024));
     if (obj->has("memory_budget"))
         opt.memory_budget = static_cast<uint64_t>(integer_option(*obj, "memory_budget", 1, (1LL << 50)));
     if (obj->has("n_ctx")) opt.n_ctx = static_cast<uint32_t>(integer_option(*obj, "n_ctx", 1, 1 << 24));

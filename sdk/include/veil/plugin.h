@@ -159,6 +159,9 @@ typedef struct veil_plugin_info {
      * Says whether the plugin can work on this machine with this configuration, without creating
      * anything. Returns 0 for "unusable here" — then sets *out_reason (host-created error, owned by
      * the host) to say why — or a positive score, higher = preferred among plugins of one kind.
+     * A reason coded VEIL_ERR_INVALID_ARGUMENT says the configuration itself is wrong: the host
+     * then refuses the plugin (and `veil serve` will not start), where any other code only says
+     * that this machine cannot run it.
      * `host` is valid for the life of the load; `config_json` (UTF-8 JSON object, never NULL) is
      * borrowed. Called once, from the loading thread, before create.
      */

@@ -113,6 +113,14 @@ TEST(PluginHost, ProbeZeroIsNotSelectedAndSaysWhy) {
     EXPECT_TRUE(host.ready(VEIL_KIND_BACKEND).empty());
 }
 
+TEST(PluginHost, ProbeRejectingItsConfigurationIsARefusalNotUnusableHere) {
+    PluginHost host;
+    Plugin& p = host.load(spec("fixture_bad_config", VEIL_FIXTURE_BAD_CONFIG));
+    EXPECT_EQ(p.status, PluginStatus::Refused);
+    EXPECT_EQ(p.reason, "rejects its configuration: config 'mode' must be a string");
+    EXPECT_EQ(p.instance, nullptr);
+}
+
 TEST(PluginHost, HostLivesOnAfterARefusalAndLoadsTheNext) {
     PluginHost host;
     host.load(spec("fixture_create_throws", VEIL_FIXTURE_CREATE_THROWS));

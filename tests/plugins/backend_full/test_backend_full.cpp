@@ -68,14 +68,14 @@ Err take(veil_error* e) {
 
 class Plugin {
 public:
-    Plugin() {
+    explicit Plugin(const char* config = "{}") {
         handle_ = dlopen(VEIL_BACKEND_FULL_SO, RTLD_NOW | RTLD_LOCAL);
         if (handle_ == nullptr) throw std::runtime_error(std::string("dlopen: ") + dlerror());
         auto query = reinterpret_cast<veil_plugin_query_fn>(dlsym(handle_, VEIL_PLUGIN_QUERY_SYMBOL));
         if (query == nullptr) throw std::runtime_error("no veil_plugin_query");
         info = query();
         vt = static_cast<const veil_backend_vtable*>(info->vtable);
-        Err e = take(info->create(&host.api, "{}", &instance));
+        Err e = take(info->create(&host.api, config, &instance));
         if (!e.ok) throw std::runtime_error("create: " + e.message);
     }
     ~Plugin() {
@@ -200,6 +200,40 @@ TEST(LlamaBackendFullPlugin, BadOptionsAndModelsAreRefused) {
     Err e = p.load(proxy.abi(), "{}", &model);
     EXPECT_EQ(e.code, VEIL_ERR_NOT_FOUND);
     EXPECT_NE(e.message.find("blk.4.ffn_down.weight"), std::string::npos) << e.message;
+}
+
+TEST(LlamaBackendFullPlugin, ConfigurationGivesTheDefaultsLoadOptionsOverride) {
+    auto gguf = open_gguf(testdata_dir() / "models" / "stories260K.gguf");
+    Plugin p(R"({"threads":1})");
+    auto threads_of = [&](const char* options) {
+        void* model = nullptr;
+        EXPECT_TRUE(p.load(*gguf->abi(), options, &model).ok) << options;
+        char* json = nullptr;
+        EXPECT_TRUE(take(p.vt->stats(model, &json)).ok);
+        auto stats = Poco::JSON::Parser().parse(json).extract<Poco::JSON::Object::Ptr>();
+        p.host.api.free(nullptr, json);
+        p.vt->unload(model);
+        return stats->getValue<int>("threads");
+    };
+    EXPECT_EQ(threads_of("{}"), 1);
+    EXPECT_EQ(threads_of(R"({"threads":2})"), 2);
+}
+
+TEST(LlamaBackendFullPlugin, BadConfigurationIsRejectedByProbeAndCreate) {
+    TestHost host;
+    void* handle = dlopen(VEIL_BACKEND_FULL_SO, RTLD_NOW | RTLD_LOCAL);
+    ASSERT_NE(handle, nullptr);
+    auto info = reinterpret_cast<veil_plugin_query_fn>(dlsym(handle, VEIL_PLUGIN_QUERY_SYMBOL))();
+    for (const char* config : {R"({"threads":"x"})", R"({"mlock":"yes"})", "[1]"}) {
+        veil_error* reason = nullptr;
+        EXPECT_EQ(info->probe(&host.api, config, &reason), 0u) << config;
+        Err r = take(reason);
+        EXPECT_EQ(r.code, VEIL_ERR_INVALID_ARGUMENT) << config << ": " << r.message;
+        void* instance = nullptr;
+        Err e = take(info->create(&host.api, config, &instance));
+        EXPECT_EQ(e.code, VEIL_ERR_INVALID_ARGUMENT) << config << ": " << e.message;
+        EXPECT_EQ(instance, nullptr);
+    }
 }
 
 // Drops CAP_IPC_LOCK from the effective set so that RLIMIT_MEMLOCK applies even to root.
