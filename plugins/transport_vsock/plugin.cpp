@@ -22,7 +22,8 @@ public:
 
     // Usable when either family works here; the log says which (a VM without a vsock device, or a
     // container that forbids AF_VSOCK, still gets unix sockets).
-    static sdk::ProbeResult probe(const sdk::Host& host, const std::string&) {
+    static sdk::ProbeResult probe(const sdk::Host& host, const std::string& config_json) {
+        check_config(config_json);
         std::string vsock = family_status(AF_VSOCK), unix_status = family_status(AF_UNIX);
         if (vsock.empty() && unix_status.empty()) {
             host.log(VEIL_LOG_INFO, "AF_VSOCK and AF_UNIX sockets available");
@@ -39,13 +40,23 @@ public:
         return {0, "neither AF_VSOCK (" + vsock + ") nor AF_UNIX (" + unix_status + ") sockets can be created"};
     }
 
-    VsockTransport(const sdk::Host&, const std::string&) {}
+    VsockTransport(const sdk::Host&, const std::string& config_json) { check_config(config_json); }
 
     std::unique_ptr<sdk::Listener> listen(const std::string& address) override {
         return std::make_unique<SocketListener>(address, parse_address(address));
     }
 
 private:
+    // There is nothing to configure: any key is a mistake the operator should hear about. (The
+    // host hands a config section over as compact JSON, so "no keys" is exactly "{}".)
+    static void check_config(const std::string& config_json) {
+        std::string compact;
+        for (char c : config_json)
+            if (c != ' ' && c != '\n' && c != '\t' && c != '\r') compact += c;
+        if (!compact.empty() && compact != "{}")
+            throw sdk::Error(VEIL_ERR_INVALID_ARGUMENT, "transport_vsock takes no configuration, got " + config_json);
+    }
+
     // "" when a stream socket of `family` can be created, else the errno text.
     static std::string family_status(int family) {
         int fd = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);

@@ -24,6 +24,17 @@ Poco::JSON::Object::Ptr parse_options_object(const std::string& json) {
     return obj;
 }
 
+void reject_unknown_keys(const Poco::JSON::Object& obj, std::initializer_list<std::string_view> known) {
+    for (const auto& [key, value] : obj) {
+        bool found = false;
+        for (std::string_view k : known) found = found || key == k;
+        if (found) continue;
+        std::string list;
+        for (std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+        throw sdk::Error(VEIL_ERR_INVALID_ARGUMENT, "plugin config has unknown key '" + key + "' (known: " + list + ")");
+    }
+}
+
 long long integer_option(const Poco::JSON::Object& obj, const std::string& key, long long lo, long long hi) {
     Poco::Dynamic::Var v = obj.get(key);
     if (!v.isInteger())

@@ -14,14 +14,14 @@ public:
     // Needs nothing beyond x86-64 (kernels pick their ISA at run time): usable wherever its
     // configuration is valid (a bad one throws, and the host refuses the plugin).
     static sdk::ProbeResult probe(const sdk::Host&, const std::string& config_json) {
-        parse_load_options(config_json);
+        parse_config(config_json);
         return {100, {}};
     }
 
     // The plugin's own configuration (YAML `config:`) takes the load options' keys ("threads",
     // "mlock"); they are the defaults for loads whose options leave them out.
     FullBackend(const sdk::Host& host, const std::string& config_json)
-        : host_(host), defaults_(parse_load_options(config_json)) {}
+        : host_(host), defaults_(parse_config(config_json)) {}
 
     std::unique_ptr<sdk::Model> load(const veil_model_source& source, const std::string& options_json) override {
         const LoadOptions opt = parse_load_options(options_json, defaults_);

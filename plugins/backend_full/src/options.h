@@ -17,4 +17,8 @@ struct LoadOptions {
 // every backend.
 LoadOptions parse_load_options(const std::string& json, LoadOptions base = {});
 
+// The plugin's own configuration: the defaults, in the load options' keys, and only those (a
+// misspelt key is refused, not ignored).
+LoadOptions parse_config(const std::string& config_json);
+
 }  // namespace veil::backend_full

@@ -19,14 +19,14 @@ public:
     // decides from the model's size, not from this score.
     // A bad configuration throws, and the host refuses the plugin.
     static sdk::ProbeResult probe(const sdk::Host&, const std::string& config_json) {
-        parse_load_options(config_json);
+        parse_config(config_json);
         return {50, {}};
     }
 
     // The plugin's own configuration (YAML `config:`) takes the same keys; they are the defaults
     // for loads whose options leave them out (the policy gives no budget when no EPC is known).
     StreamBackend(const sdk::Host& host, const std::string& config_json)
-        : host_(host), defaults_(parse_load_options(config_json)) {}
+        : host_(host), defaults_(parse_config(config_json)) {}
 
     std::unique_ptr<sdk::Model> load(const veil_model_source& source, const std::string& options_json) override {
         const LoadOptions opt = parse_load_options(options_json, defaults_);

@@ -16,4 +16,9 @@ LoadOptions parse_load_options(const std::string& json, LoadOptions base) {
     return opt;
 }
 
+LoadOptions parse_config(const std::string& config_json) {
+    backend_common::reject_unknown_keys(*backend_common::parse_options_object(config_json), {"threads", "memory_budget", "n_ctx"});
+    return parse_load_options(config_json);
+}
+
 }  // namespace veil::backend_stream

@@ -23,4 +23,8 @@ struct LoadOptions {
 // backend.
 LoadOptions parse_load_options(const std::string& json, LoadOptions base = {});
 
+// The plugin's own configuration: the defaults, in the load options' keys, and only those (a
+// misspelt key is refused, not ignored).
+LoadOptions parse_config(const std::string& config_json);
+
 }  // namespace veil::backend_stream

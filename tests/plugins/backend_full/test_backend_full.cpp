@@ -224,7 +224,7 @@ TEST(LlamaBackendFullPlugin, BadConfigurationIsRejectedByProbeAndCreate) {
     void* handle = dlopen(VEIL_BACKEND_FULL_SO, RTLD_NOW | RTLD_LOCAL);
     ASSERT_NE(handle, nullptr);
     auto info = reinterpret_cast<veil_plugin_query_fn>(dlsym(handle, VEIL_PLUGIN_QUERY_SYMBOL))();
-    for (const char* config : {R"({"threads":"x"})", R"({"mlock":"yes"})", "[1]"}) {
+    for (const char* config : {R"({"threads":"x"})", R"({"mlock":"yes"})", R"({"thread":2})", "[1]"}) {
         veil_error* reason = nullptr;
         EXPECT_EQ(info->probe(&host.api, config, &reason), 0u) << config;
         Err r = take(reason);

@@ -53,6 +53,18 @@ TEST(TransportVsock, LoadsAsATransportServingVsockAndUnix) {
     EXPECT_EQ(schemes, (std::vector<std::string>{"vsock", "unix"}));
 }
 
+TEST(TransportVsock, AnyConfigurationIsRefusedAsThereIsNothingToConfigure) {
+    PluginHost host;
+    PluginSpec spec;
+    spec.name = "transport_vsock";
+    spec.path = VEIL_TRANSPORT_VSOCK_PLUGIN;
+    spec.display_path = "libveil-transport-vsock.so";
+    spec.config_json = R"({"port":5000})";
+    const Plugin& p = host.load(spec);
+    EXPECT_EQ(p.status, PluginStatus::Refused);
+    EXPECT_EQ(p.reason, R"(rejects its configuration: transport_vsock takes no configuration, got {"port":5000})");
+}
+
 TEST(TransportVsock, VsockListenerBindsForReal) {
     uint32_t port = test_port(1);
     if (auto why = vsock_unavailable(port); !why.empty()) GTEST_SKIP() << "AF_VSOCK refused in this sandbox: " << why;
