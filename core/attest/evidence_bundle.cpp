@@ -6,6 +6,7 @@
 
 #include <Poco/Base64Decoder.h>
 #include <Poco/Base64Encoder.h>
+#include <Poco/Exception.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
 #include <openssl/evp.h>
@@ -79,13 +80,19 @@ EvidenceBundle EvidenceBundle::parse(const std::string& json) {
             throw std::invalid_argument(std::string("evidence bundle: \"") + key + "\" is missing or not a string");
         return o->getValue<std::string>(key);
     };
-    if (!o->has("veil_bundle") || o->get("veil_bundle").toString() != "1")
+    const Poco::Dynamic::Var version = o->get("veil_bundle");  // empty when missing
+    if (!version.isInteger() || version.convert<int64_t>() != 1)
         throw std::invalid_argument("evidence bundle: unsupported or missing \"veil_bundle\" version (expected 1)");
     EvidenceBundle b;
     b.format = need_string("format");
     std::istringstream in(need_string("evidence"));
-    Poco::Base64Decoder dec(in);
-    std::string raw((std::istreambuf_iterator<char>(dec)), std::istreambuf_iterator<char>());
+    std::string raw;
+    try {
+        Poco::Base64Decoder dec(in);
+        raw.assign(std::istreambuf_iterator<char>(dec), std::istreambuf_iterator<char>());
+    } catch (const Poco::DataFormatException&) {
+        in.setstate(std::ios::failbit);  // a character outside the base64 alphabet
+    }
     if (!in.eof() && in.fail()) throw std::invalid_argument("evidence bundle: \"evidence\" is not valid base64");
     b.evidence.assign(raw.begin(), raw.end());
     b.claims = o->getObject("claims");

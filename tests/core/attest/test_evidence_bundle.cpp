@@ -54,6 +54,32 @@ TEST(EvidenceBundle, MalformedBundlesNameTheField) {
     }
 }
 
+// The message parse throws for `json`, or "" when it parses.
+std::string parse_error(const std::string& json) {
+    try {
+        EvidenceBundle::parse(json);
+    } catch (const std::invalid_argument& e) {
+        return e.what();
+    }
+    return "";
+}
+
+TEST(EvidenceBundle, VersionMustBeTheInteger1) {
+    const std::string rest = R"("format":"x","evidence":"AA==","claims":{},"report_data":"00"})";
+    for (const std::string v : {"null", "\"1\"", "2", "1.5", "{}"})
+        EXPECT_NE(parse_error(R"({"veil_bundle":)" + v + "," + rest).find("unsupported or missing \"veil_bundle\" version"),
+                  std::string::npos)
+            << v << ": " << parse_error(R"({"veil_bundle":)" + v + "," + rest);
+}
+
+TEST(EvidenceBundle, EvidenceOutsideTheBase64AlphabetIsNamed) {
+    for (const std::string evidence : {"!!!", "AAAA!", "\u00e9"})
+        EXPECT_EQ(parse_error(R"({"veil_bundle":1,"format":"x","evidence":")" + evidence +
+                              R"(","claims":{},"report_data":"00"})"),
+                  "evidence bundle: \"evidence\" is not valid base64")
+            << evidence;
+}
+
 TEST(Hex, DecodesAndRefusesGarbage) {
     EXPECT_EQ(hex_decode("00ff10", "x"), (std::vector<uint8_t>{0, 255, 16}));
     EXPECT_THROW(hex_decode("0", "x"), std::invalid_argument);
