@@ -12,7 +12,7 @@ namespace veil::backend_full {
 using backend_common::translate_engine_errors;
 
 FullModel::FullModel(const sdk::Host& host, const veil_model_source& source, const LoadOptions& options)
-    : options_(options), store_(source, options.mlock, [host](veil_error* e) { host.drop_error(e); }) {
+    : options_(options), store_(source, options.mlock, host) {
     llama_ = translate_engine_errors([&] {
         return std::make_unique<engine::LlamaModel>(
             source, [this](size_t i) { return store_.data(i); }, options_.threads, engine::LlamaModel::Rows::Grouped);

@@ -28,7 +28,7 @@ std::string limit_str(rlim_t v) { return v == RLIM_INFINITY ? std::string("unlim
 
 }  // namespace
 
-WeightStore::WeightStore(const veil_model_source& source, bool lock, const DropError& drop_error) {
+WeightStore::WeightStore(const veil_model_source& source, bool lock, const sdk::Host& host) {
     offsets_.resize(source.n_tensors);
     size_t total = 0;
     for (size_t i = 0; i < source.n_tensors; ++i) {
@@ -69,8 +69,7 @@ WeightStore::WeightStore(const veil_model_source& source, bool lock, const DropE
             veil_error* err =
                 source.read(source.ctx, i, 0, dst, static_cast<size_t>(d.n_bytes), VEIL_READ_NOCACHE);
             if (err != nullptr) {
-                drop_error(err);
-                throw sdk::Error(VEIL_ERR_IO, std::string("reading tensor '") + d.name + "' (" +
+                throw sdk::HostError(host, err, VEIL_ERR_IO, std::string("reading tensor '") + d.name + "' (" +
                                                   std::to_string(d.n_bytes) + " bytes) from model '" +
                                                   (source.model_id ? source.model_id : "?") + "' failed");
             }

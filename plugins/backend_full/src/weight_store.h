@@ -4,22 +4,20 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <vector>
 
 #include "veil/backend.h"
+#include "veil/plugin.hpp"
 
 namespace veil::backend_full {
 
 class WeightStore {
 public:
-    // Releases an error object the model source returned (the plugin cannot read its message).
-    using DropError = std::function<void(veil_error*)>;
-
-    // Copies every tensor (map() + memcpy when offered, else read()). Throws veil::sdk::Error:
-    // VEIL_ERR_IO naming the tensor whose read failed, VEIL_ERR_OUT_OF_MEMORY when the mapping or
-    // mlock fails (the latter quoting RLIMIT_MEMLOCK).
-    WeightStore(const veil_model_source& source, bool lock, const DropError& drop_error);
+    // Reads every tensor through source.read (`host` releases or passes on the source's errors).
+    // Throws sdk::HostError carrying the source's error when a read fails (it names what failed,
+    // e.g. a sealed chunk that does not authenticate), sdk::Error VEIL_ERR_OUT_OF_MEMORY when the
+    // mapping or mlock fails (the latter quoting RLIMIT_MEMLOCK).
+    WeightStore(const veil_model_source& source, bool lock, const sdk::Host& host);
     ~WeightStore();
     WeightStore(const WeightStore&) = delete;
     WeightStore& operator=(const WeightStore&) = delete;

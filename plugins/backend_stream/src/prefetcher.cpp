@@ -8,8 +8,8 @@
 namespace veil::backend_stream {
 
 Prefetcher::Prefetcher(const veil_model_source& source, const std::vector<WeightUnit>& units, size_t n_slots,
-                       size_t slot_bytes, WeightIoCounters& io, std::function<void(veil_error*)> drop_error)
-    : source_(source), units_(units), drop_error_(std::move(drop_error)), slots_(n_slots) {
+                       size_t slot_bytes, WeightIoCounters& io, const sdk::Host& host)
+    : source_(source), units_(units), host_(host), slots_(n_slots) {
     for (Slot& s : slots_) s.buffer = std::make_unique<WeightBuffer>(slot_bytes, io);
     io_ = std::thread([this] { io_loop(); });
     helper_ = std::thread([this] { helper_loop(); });
@@ -132,7 +132,7 @@ void Prefetcher::read_unit(const WeightUnit& unit, WeightBuffer& buffer) {
     cv_.notify_all();
     std::string error;
     try {
-        buffer.fill_extents(source_, unit, 0, split, drop_error_);
+        buffer.fill_extents(source_, unit, 0, split, host_);
     } catch (const std::exception& e) {
         error = e.what();
     }
@@ -153,7 +153,7 @@ void Prefetcher::helper_loop() {
         lock.unlock();
         std::string error;
         try {
-            buffer.fill_extents(source_, unit, first, unit.extents.size(), drop_error_);
+            buffer.fill_extents(source_, unit, first, unit.extents.size(), host_);
         } catch (const std::exception& e) {
             error = e.what();
         }

@@ -36,7 +36,7 @@ class Prefetcher {
 public:
     // `slots` buffers of `slot_bytes` each (the caller has charged them to the budget).
     Prefetcher(const veil_model_source& source, const std::vector<WeightUnit>& units, size_t n_slots, size_t slot_bytes,
-               WeightIoCounters& io, std::function<void(veil_error*)> drop_error);
+               WeightIoCounters& io, const sdk::Host& host);
     ~Prefetcher();  // stops the threads, zeroizes every slot
     Prefetcher(const Prefetcher&) = delete;
     Prefetcher& operator=(const Prefetcher&) = delete;
@@ -76,7 +76,7 @@ private:
 
     const veil_model_source& source_;
     const std::vector<WeightUnit>& units_;
-    std::function<void(veil_error*)> drop_error_;
+    sdk::Host host_;
     std::vector<Slot> slots_;
     std::vector<size_t> order_;
     size_t cursor_ = 0;   // next position in order_ the I/O thread reads

@@ -33,7 +33,6 @@ StreamModel::StreamModel(const sdk::Host& host, const veil_model_source& source,
     : host_(host),
       source_(source),
       options_(options),
-      drop_error_([host](veil_error* e) { host.drop_error(e); }),
       hp_(translate_engine_errors([&] { return engine::read_llama_hparams(source); })),
       index_(translate_engine_errors([&] { return engine::index_llama_tensors(source, hp_); })),
       units_(plan_weight_units(source, index_)) {
@@ -79,11 +78,11 @@ StreamModel::StreamModel(const sdk::Host& host, const veil_model_source& source,
     head_out_.assign(static_cast<size_t>(kHeadRows) * static_cast<size_t>(max_piece_rows), 0.0f);
     embd_row_ = std::make_unique<WeightBuffer>(padded(embd_row), io_);
     output_norm_ = std::make_unique<WeightBuffer>(padded(hp_.n_embd * sizeof(float)), io_);
-    output_norm_->fill(source, Extent{index_.output_norm, 0, source.tensors[index_.output_norm].n_bytes, 0}, drop_error_);
+    output_norm_->fill(source, Extent{index_.output_norm, 0, source.tensors[index_.output_norm].n_bytes, 0}, host_);
 
     resident_.resize(units_.size());
     pin_resident_units(session);
-    prefetcher_ = std::make_unique<Prefetcher>(source, units_, kWindowSlots, slot_bytes_, io_, drop_error_);
+    prefetcher_ = std::make_unique<Prefetcher>(source, units_, kWindowSlots, slot_bytes_, io_, host_);
     prefetcher_->set_order(streamed_order());
 }
 
@@ -105,7 +104,7 @@ void StreamModel::pin_resident_units(uint64_t keep_free) {
         if (budget_->available() < keep_free + units_[i].bytes) return false;
         budget_->charge(units_[i].bytes, "a resident layer");
         auto buf = std::make_unique<WeightBuffer>(units_[i].bytes, io_);
-        buf->fill(source_, units_[i], drop_error_);
+        buf->fill(source_, units_[i], host_);
         resident_[i] = std::move(buf);
         return true;
     };
@@ -260,7 +259,7 @@ void StreamModel::embed(const std::vector<Request>& reqs) {
     for (const Request& r : reqs)
         for (uint32_t t = 0; t < r.n; ++t, ++row) {
             const uint64_t offset = static_cast<uint64_t>(r.tokens[t]) * one_row.row_stride;
-            embd_row_->fill(source_, Extent{index_.tok_embd, offset, one_row.row_stride, 0}, drop_error_);
+            embd_row_->fill(source_, Extent{index_.tok_embd, offset, one_row.row_stride, 0}, host_);
             engine::embed_tokens(one_row, &first, 1, hp_.n_embd, x_.data() + row * hp_.n_embd);
         }
     embd_row_->zeroize(embd_row_->bytes());

@@ -72,7 +72,6 @@ private:
     sdk::Host host_;
     const veil_model_source& source_;
     LoadOptions options_;
-    std::function<void(veil_error*)> drop_error_;
     engine::LlamaHParams hp_;
     engine::LlamaTensorIndex index_;
     std::vector<WeightUnit> units_;

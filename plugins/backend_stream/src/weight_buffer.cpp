@@ -44,34 +44,33 @@ void WeightBuffer::copy_from(const uint8_t* src, size_t bytes) {
 }
 
 void WeightBuffer::fill(const veil_model_source& source, const WeightUnit& unit,
-                        const std::function<void(veil_error*)>& drop_error) {
+                        const sdk::Host& host) {
     mark_dirty(unit.bytes);
-    fill_extents(source, unit, 0, unit.extents.size(), drop_error);
+    fill_extents(source, unit, 0, unit.extents.size(), host);
     regroup(source, unit);
 }
 
 void WeightBuffer::fill_extents(const veil_model_source& source, const WeightUnit& unit, size_t first, size_t last,
-                                const std::function<void(veil_error*)>& drop_error) {
+                                const sdk::Host& host) {
     if (unit.bytes > bytes_) throw sdk::Error(VEIL_ERR_INTERNAL, "weight unit larger than its buffer");
-    for (size_t i = first; i < last && i < unit.extents.size(); ++i) read_extent(source, unit.extents[i], drop_error);
+    for (size_t i = first; i < last && i < unit.extents.size(); ++i) read_extent(source, unit.extents[i], host);
 }
 
 void WeightBuffer::mark_dirty(size_t bytes) { dirty_ = std::max(dirty_, std::min(bytes, bytes_)); }
 
-void WeightBuffer::fill(const veil_model_source& source, const Extent& e, const std::function<void(veil_error*)>& drop_error) {
+void WeightBuffer::fill(const veil_model_source& source, const Extent& e, const sdk::Host& host) {
     mark_dirty(static_cast<size_t>(e.dst_offset + e.bytes));
-    read_extent(source, e, drop_error);
+    read_extent(source, e, host);
 }
 
 void WeightBuffer::read_extent(const veil_model_source& source, const Extent& e,
-                               const std::function<void(veil_error*)>& drop_error) {
+                               const sdk::Host& host) {
     if (e.dst_offset + e.bytes > bytes_) throw sdk::Error(VEIL_ERR_INTERNAL, "extent outside its weight buffer");
     const auto t0 = std::chrono::steady_clock::now();
     veil_error* err = source.read(source.ctx, e.tensor, e.src_offset, base_ + e.dst_offset, static_cast<size_t>(e.bytes),
                                   VEIL_READ_NOCACHE);
     if (err != nullptr) {
-        drop_error(err);
-        throw sdk::Error(VEIL_ERR_IO, std::string("reading tensor '") + source.tensors[e.tensor].name + "' (" +
+        throw sdk::HostError(host, err, VEIL_ERR_IO, std::string("reading tensor '") + source.tensors[e.tensor].name + "' (" +
                                           std::to_string(e.bytes) + " bytes at offset " + std::to_string(e.src_offset) +
                                           ") from model '" + (source.model_id ? source.model_id : "?") + "' failed");
     }

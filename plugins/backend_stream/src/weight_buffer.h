@@ -7,9 +7,9 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 
 #include "veil/backend.h"
+#include "veil/plugin.hpp"
 #include "weight_units.h"
 
 namespace veil::backend_stream {
@@ -35,13 +35,14 @@ public:
 
     // Reads every extent of `unit` (unit.bytes <= bytes()) through source.read with
     // VEIL_READ_NOCACHE, so the host's page cache does not grow, then regroups it. Throws
-    // sdk::Error(VEIL_ERR_IO) naming the tensor; drop_error releases the source's error object.
-    void fill(const veil_model_source& source, const WeightUnit& unit, const std::function<void(veil_error*)>& drop_error);
+    // sdk::HostError carrying the source's own error (which names what failed: the file, the
+    // sealed chunk), or sdk::Error(VEIL_ERR_IO) naming the tensor when there is none.
+    void fill(const veil_model_source& source, const WeightUnit& unit, const sdk::Host& host);
     // Reads extents [first, last) of `unit` only, as stored: two threads may fill disjoint ranges
     // of one buffer at once, after mark_dirty(unit.bytes) was called by the one that owns it;
     // regroup(unit) once every extent is in.
     void fill_extents(const veil_model_source& source, const WeightUnit& unit, size_t first, size_t last,
-                      const std::function<void(veil_error*)>& drop_error);
+                      const sdk::Host& host);
     void mark_dirty(size_t bytes);
     // Rewrites the freshly read `unit` into its planned row layouts (group_extent): exactly once
     // per fill — a second call would scramble grouped rows.
@@ -49,14 +50,14 @@ public:
     // The same for one extent of the unit: threads may regroup different extents at once.
     void regroup(const veil_model_source& source, const Extent& extent);
     // Reads one extent the same way, as stored (a Plain one: an embedding row, the final norm).
-    void fill(const veil_model_source& source, const Extent& extent, const std::function<void(veil_error*)>& drop_error);
+    void fill(const veil_model_source& source, const Extent& extent, const sdk::Host& host);
     // Copies a filled unit from another buffer (a streamed unit kept resident), no I/O.
     void copy_from(const uint8_t* src, size_t bytes);
     // Overwrites the plaintext (the buffer stays mapped for reuse).
     void zeroize(size_t bytes);
 
 private:
-    void read_extent(const veil_model_source& source, const Extent& extent, const std::function<void(veil_error*)>& drop_error);
+    void read_extent(const veil_model_source& source, const Extent& extent, const sdk::Host& host);
 
     uint8_t* base_ = nullptr;
     size_t bytes_ = 0;

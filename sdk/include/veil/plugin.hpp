@@ -134,6 +134,31 @@ inline std::shared_ptr<spdlog::logger> Host::logger(const std::string& name) con
     return l;
 }
 
+// An error the host created and handed to the plugin (e.g. from veil_model_source.read), passed
+// on unchanged: the entry point returns this very object, so the host's message — which names
+// what failed, e.g. the sealed chunk that failed authentication — reaches the user. `what()` is
+// the plugin's own description, used only if the object was already handed over. Owns the error
+// until then (released through the host if the exception is swallowed instead).
+class HostError : public Error {
+public:
+    HostError(const Host& host, veil_error* error, veil_error_code code, const std::string& context)
+        : Error(code, context), owned_(std::make_shared<Owned>(host, error)) {}
+
+    // The host's error, once (nullptr afterwards); the caller then owns it.
+    veil_error* take() const noexcept { return std::exchange(owned_->error, nullptr); }
+
+private:
+    struct Owned {
+        Owned(const Host& h, veil_error* e) : host(h), error(e) {}
+        ~Owned() { host.drop_error(error); }
+        Owned(const Owned&) = delete;
+        Owned& operator=(const Owned&) = delete;
+        Host host;
+        veil_error* error;
+    };
+    std::shared_ptr<Owned> owned_;  // shared: exceptions are copied while thrown
+};
+
 // Result of a plugin's static probe: score 0 means unusable here, and `reason` says why.
 struct ProbeResult {
     uint32_t score = 0;
@@ -221,6 +246,9 @@ veil_error* guard(const Host& host, F&& f) noexcept {
     try {
         f();
         return nullptr;
+    } catch (const HostError& e) {
+        if (veil_error* err = e.take()) return err;
+        return host.make_error(e.code(), e.what());
     } catch (const Error& e) {
         return host.make_error(e.code(), e.what());
     } catch (const std::bad_alloc&) {
