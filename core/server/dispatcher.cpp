@@ -10,6 +10,7 @@
 
 #include "server/api_error.h"
 #include "server/auth.h"
+#include "server/http_io.h"
 
 namespace veil::server {
 
@@ -37,6 +38,7 @@ public:
             run(request, response, path);
         } catch (const ApiError& e) {
             reply_error(response, e);
+            if (e.status() == 413) discard_unread_body(request);
         } catch (const std::exception& e) {
             spdlog::error("{} {}: {}", request.getMethod(), path, e.what());
             reply_error(response, internal_error("internal error"));

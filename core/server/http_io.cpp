@@ -1,5 +1,6 @@
 #include "server/http_io.h"
 
+#include <chrono>
 #include <istream>
 #include <sstream>
 
@@ -7,6 +8,8 @@
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
 #include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/StreamSocket.h>
 #include <Poco/Net/HTTPServerResponse.h>
 
 #include "server/api_error.h"
@@ -39,6 +42,28 @@ std::string read_body(Poco::Net::HTTPServerRequest& request, uint64_t max_bytes)
     }
     if (in.bad()) throw invalid_request("invalid_body", "the request body could not be read completely");
     return body;
+}
+
+void discard_unread_body(Poco::Net::HTTPServerRequest& request) {
+    constexpr uint64_t kMaxBytes = uint64_t{64} << 20;
+    constexpr auto kMaxTime = std::chrono::seconds(3);
+    const auto deadline = std::chrono::steady_clock::now() + kMaxTime;
+    try {
+        // Each read waits at most a second, so a client that stalls cannot hold the thread.
+        if (auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request))
+            impl->socket().setReceiveTimeout(Poco::Timespan(1, 0));
+        std::istream& in = request.stream();
+        char buf[16384];
+        uint64_t total = 0;
+        while (in && total < kMaxBytes && std::chrono::steady_clock::now() < deadline) {
+            in.read(buf, sizeof(buf));
+            const std::streamsize n = in.gcount();
+            if (n <= 0) break;
+            total += static_cast<uint64_t>(n);
+        }
+    } catch (const std::exception&) {
+        // A timeout or a client that is gone: the connection closes either way.
+    }
 }
 
 Poco::JSON::Object::Ptr parse_json_object(const std::string& body) {

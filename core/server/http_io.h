@@ -17,6 +17,12 @@ namespace veil::server {
 // reading anything, and a body that turns out larger while reading (chunked uploads).
 std::string read_body(Poco::Net::HTTPServerRequest& request, uint64_t max_bytes);
 
+// After refusing a body without reading it all (413), reads and discards what the client still
+// sends, for at most a few seconds and tens of MiB, before the connection closes. Closing a socket
+// with unread data sends a reset, and a client still uploading would see "connection reset by
+// peer" instead of the 413 (nginx calls this lingering close). Never throws.
+void discard_unread_body(Poco::Net::HTTPServerRequest& request);
+
 // Parses `body` as a JSON object; ApiError 400 (invalid_json / invalid_type) otherwise.
 Poco::JSON::Object::Ptr parse_json_object(const std::string& body);
 

@@ -146,3 +146,27 @@ TEST(ServerErrors, UnreadableContentLengthIs400AndTheServerGoesOn) {
     }
     EXPECT_EQ(s.get("/health").status, 200);
 }
+
+TEST(ServerErrors, ClientStillUploadingAnOversizedBodyGetsThe413NotAReset) {
+    auto o = quick_options();
+    o.max_body_bytes = 1024;
+    TestServer s(o);
+    // 4 MiB: far more than the socket buffers hold, so the client is still sending when the
+    // server has refused the body; closing at once would reset the connection under it.
+    const std::string body(4 << 20, 'a');
+    Poco::Net::StreamSocket sock(Poco::Net::SocketAddress("127.0.0.1", s.port()));
+    sock.setReceiveTimeout(Poco::Timespan(10, 0));
+    std::string req = "POST /v1/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+                      std::to_string(body.size()) + "\r\n\r\n" + body;
+    size_t sent = 0;
+    try {
+        while (sent < req.size()) sent += static_cast<size_t>(sock.sendBytes(req.data() + sent, static_cast<int>(req.size() - sent)));
+    } catch (const Poco::Exception& e) {
+        FAIL() << "upload cut off after " << sent << " bytes: " << e.displayText();
+    }
+    std::string reply;
+    char buf[512];
+    while (int n = sock.receiveBytes(buf, sizeof(buf))) reply.append(buf, static_cast<size_t>(n));
+    EXPECT_EQ(reply.rfind("HTTP/1.1 413", 0), 0u) << reply;
+    EXPECT_NE(reply.find("server.max_body_bytes"), std::string::npos) << reply;
+}
