@@ -1,72 +1,17 @@
 // veil parity: teacher-forced comparison of Veil's logits with llama.cpp's reference output.
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
-
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
 
 #include "cli/command.h"
 #include "cli/model_options.h"
+#include "cli/parity_reference.h"
 #include "runtime/loaded_model.h"
 #include "runtime/sampler.h"
 
 namespace veil::cli {
 
 namespace {
-
-struct ReferenceStep {
-    int32_t argmax = 0;
-    std::vector<float> logits;
-};
-
-struct Reference {
-    std::vector<int32_t> prompt;
-    std::vector<ReferenceStep> steps;
-};
-
-std::vector<float> floats(const Poco::JSON::Array::Ptr& a) {
-    std::vector<float> v(a->size());
-    for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(a->getElement<double>(static_cast<unsigned>(i)));
-    return v;
-}
-
-// The reference format of shared/testdata/reference: line 1 {"prompt_tokens":[...]}, then one
-// {"step":k,"argmax":t,"logits":[...]} per greedy step.
-Reference read_reference(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error(path + ": cannot open the reference file");
-    Reference ref;
-    std::string line;
-    size_t line_no = 0;
-    while (std::getline(in, line)) {
-        ++line_no;
-        if (line.empty()) continue;
-        Poco::JSON::Object::Ptr o;
-        try {
-            o = Poco::JSON::Parser().parse(line).extract<Poco::JSON::Object::Ptr>();
-            if (line_no == 1) {
-                auto p = o->getArray("prompt_tokens");
-                if (!p) throw std::runtime_error("no prompt_tokens array");
-                for (size_t i = 0; i < p->size(); ++i) ref.prompt.push_back(p->getElement<int>(static_cast<unsigned>(i)));
-                continue;
-            }
-            if (o->getValue<size_t>("step") != ref.steps.size())
-                throw std::runtime_error("steps are not numbered 0, 1, 2, ...");
-            auto l = o->getArray("logits");
-            if (!l) throw std::runtime_error("no logits array");
-            ref.steps.push_back({o->getValue<int>("argmax"), floats(l)});
-        } catch (const Poco::Exception& e) {
-            throw std::runtime_error(path + ":" + std::to_string(line_no) + ": " + e.displayText());
-        } catch (const std::exception& e) {
-            throw std::runtime_error(path + ":" + std::to_string(line_no) + ": " + e.what());
-        }
-    }
-    if (ref.prompt.empty() || ref.steps.empty()) throw std::runtime_error(path + ": no prompt or no steps");
-    return ref;
-}
 
 double cosine(const std::vector<float>& a, const std::vector<float>& b) {
     double ab = 0, aa = 0, bb = 0;
@@ -98,7 +43,7 @@ int run(const std::vector<std::string>& args) {
     if (!cl.parse(args, std::cout)) return 0;
 
     ModelSelection sel = select_model_from_options(cl);
-    Reference ref = read_reference(cl.get("reference"));
+    ParityReference ref = read_parity_reference(cl.get("reference"));
     PluginHost plugins;
     plugins.load_all(sel.config.plugins);
     auto model = load_model(sel.config, plugins, sel.model, sel.load);
