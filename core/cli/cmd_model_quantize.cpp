@@ -2,6 +2,7 @@
 // converts a GGUF model (plain or sealed) to another tensor type with llama.cpp's per-tensor
 // choices (cli/model_quant_types.h), streaming tensor by tensor so memory stays bounded (one input
 // tensor, one batch of output rows). Metadata is copied with general.file_type updated.
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 
@@ -94,8 +95,15 @@ int run(const std::vector<std::string>& args) {
         } else {
             const size_t in_row = engine::row_bytes(in_type, static_cast<int64_t>(t.dims[0]));
             const auto ne0 = static_cast<int64_t>(t.dims[0]);
-            p.rows = [in_row, in_type, ne0](const uint8_t* data, int64_t row, float* dst) {
+            p.rows = [in_row, in_type, ne0, in, name = p.name](const uint8_t* data, int64_t row, float* dst) {
                 engine::dequantize_row_reference(in_type, data + static_cast<size_t>(row) * in_row, dst, ne0);
+                // A NaN or Inf would become a block scale that poisons every value of its block
+                // (llama.cpp's quantize refuses such data too).
+                for (int64_t c = 0; c < ne0; ++c)
+                    if (!std::isfinite(dst[c]))
+                        throw std::runtime_error(in + ": tensor '" + name + "' row " + std::to_string(row) + " column " +
+                                                 std::to_string(c) + " holds " + (std::isnan(dst[c]) ? "NaN" : "Inf") +
+                                                 "; refusing to quantize it");
             };
             requantized += in_type != engine::GgmlType::F32 && in_type != engine::GgmlType::F16 &&
                            in_type != engine::GgmlType::BF16;

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <span>
+#include <string>
 #include <stdexcept>
 
 #include "runtime/sampler.h"
@@ -33,6 +36,20 @@ void prefill(SessionState& state, const std::vector<int32_t>& prompt) {
         throw;
     }
     state.history.assign(prompt.begin(), prompt.end());
+}
+
+// Weights holding NaN or Inf (a corrupt or badly converted file) leave logits that mean nothing;
+// sampling from them would emit arbitrary tokens as if all were well. x * 0 is 0 for every finite
+// x and NaN otherwise, so one vectorizable sum finds any non-finite logit.
+void throw_unless_finite(std::span<const float> logits, size_t position) {
+    float probe = 0.0f;
+    for (float x : logits) probe += x * 0.0f;
+    if (probe == 0.0f) return;
+    for (size_t i = 0; i < logits.size(); ++i)
+        if (!std::isfinite(logits[i]))
+            throw std::runtime_error("the model's logit for token " + std::to_string(i) + " at position " +
+                                     std::to_string(position) + " is " + (std::isnan(logits[i]) ? "NaN" : "Inf") +
+                                     ": its weights hold NaN/Inf or overflow (is the model file corrupt?)");
 }
 
 }  // namespace
@@ -69,6 +86,7 @@ GenerationResult generate(SessionState& state, const Tokenizer& tokenizer, uint3
     auto t1 = Clock::now();
     result.finish_reason = "length";
     while (result.completion_tokens < request.max_tokens) {
+        throw_unless_finite(state.logits, state.history.size());
         const int32_t token = sampler.sample(state.logits, state.history);
         if (tokenizer.is_eog(token)) {
             result.finish_reason = "stop";

@@ -1,10 +1,13 @@
 // `veil generate` through the real binary.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstring>
 #include <string>
 
 #include "../cli_model/cli_run.h"
 #include "../gguf/gguf_test_util.h"
+#include "gguf/gguf_file.h"
 #include "util/valid_utf8.h"
 
 namespace veil {
@@ -37,6 +40,22 @@ TEST(GenerateCli, JsonTextIsValidUtf8WhenTheModelEmitsStrayBytes) {
     }
     // Otherwise this test would not have exercised the replacement (the run uses fixed seeds).
     EXPECT_GT(replaced, 0);
+}
+
+// NaN in the final norm's weights makes every logit NaN: generation stops with an error naming
+// it, instead of sampling arbitrary tokens as if the model were fine.
+TEST(GenerateCli, NonFiniteLogitsStopGenerationWithAnError) {
+    test::TempDir dir;
+    std::vector<uint8_t> bytes = test::read_all(test::testdata("models/stories260K.gguf"));
+    auto gguf = GgufFile::parse(bytes.data(), bytes.size(), "stories260K.gguf");
+    const GgufTensorInfo* norm = gguf->find_tensor("output_norm.weight");
+    ASSERT_NE(norm, nullptr);
+    const float nan = std::nanf("");
+    std::memcpy(bytes.data() + gguf->data_offset() + norm->offset, &nan, sizeof nan);
+    const std::string model = dir.write("nan.gguf", bytes);
+    CliRun r = test::run_veil("generate --model " + quote(model) + " --prompt Hello -n 4 --temp 0");
+    EXPECT_EQ(r.code, 1) << r.out;
+    EXPECT_NE(r.out.find("at position 4 is NaN: its weights hold NaN/Inf or overflow"), std::string::npos) << r.out;
 }
 
 }  // namespace

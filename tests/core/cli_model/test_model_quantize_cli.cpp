@@ -2,11 +2,14 @@
 // types, and pass `veil parity` against llama.cpp; bad input is refused with a clear message.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
+#include <limits>
 #include <regex>
 
 #include "../gguf/gguf_test_util.h"
 #include "cli_run.h"
+#include "gguf/gguf_file.h"
 
 namespace veil {
 namespace {
@@ -145,6 +148,25 @@ TEST(QuantizeCli, RefusesBadInput) {
     EXPECT_NE(r.code, 0) << r.out;
     EXPECT_NE(r.out.find("already exists"), std::string::npos) << r.out;
     EXPECT_EQ(test::read_all(out).size(), 1u);
+}
+
+TEST(QuantizeCli, RefusesNonFiniteWeightsNamingWhere) {
+    test::TempDir dir;
+    std::vector<uint8_t> bytes = test::read_all(test::testdata("models/stories260K.gguf"));  // F32
+    auto gguf = GgufFile::parse(bytes.data(), bytes.size(), "stories260K.gguf");
+    const GgufTensorInfo* wq = gguf->find_tensor("blk.1.attn_q.weight");
+    ASSERT_NE(wq, nullptr);
+    const float inf = std::numeric_limits<float>::infinity();
+    const size_t row = 2, column = 7;
+    std::memcpy(bytes.data() + gguf->data_offset() + wq->offset + (row * wq->dims[0] + column) * sizeof(float), &inf,
+                sizeof inf);
+    const std::string in = dir.write("inf.gguf", bytes), out = dir.file("q.gguf");
+    CliRun r = test::run_veil("model quantize " + quote(in) + " " + quote(out) + " F16");
+    EXPECT_EQ(r.code, 1) << r.out;
+    EXPECT_NE(r.out.find("inf.gguf: tensor 'blk.1.attn_q.weight' row 2 column 7 holds Inf; refusing to quantize it"),
+              std::string::npos)
+        << r.out;
+    EXPECT_FALSE(std::filesystem::exists(out));
 }
 
 }  // namespace
