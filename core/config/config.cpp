@@ -6,6 +6,9 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string_view>
+
+#include <unistd.h>
 
 #include "config/config_schema.h"
 #include "config/yaml_json.h"
@@ -23,9 +26,24 @@ std::string upper(std::string s) {
 }
 
 // VEIL_<SECTION>_<KEY> overrides any scalar key of a mapping section (server, policy, logging).
+// A variable with a section's prefix but no such key is refused, as an unknown YAML key is: a
+// misspelt override would otherwise be ignored without a word.
 void apply_env_overrides(YAML::Node& root, SourceContext& ctx) {
     for (const auto& section : config_schema().fields) {
         if (section.schema.type != Schema::Type::Map || section.schema.open) continue;
+        const std::string prefix = "VEIL_" + upper(section.key) + "_";
+        for (char** env = environ; *env != nullptr; ++env) {
+            const std::string_view entry(*env);
+            if (entry.rfind(prefix, 0) != 0) continue;
+            const std::string var(entry.substr(0, entry.find('=')));
+            const bool known = std::any_of(section.schema.fields.begin(), section.schema.fields.end(),
+                                           [&](const auto& f) { return prefix + upper(f.key) == var; });
+            if (known) continue;
+            std::string allowed;
+            for (const auto& f : section.schema.fields) allowed += (allowed.empty() ? "" : ", ") + prefix + upper(f.key);
+            throw ConfigError("environment variable " + var + ": " + section.key + " has no such key (allowed: " +
+                              allowed + ")");
+        }
         for (const auto& field : section.schema.fields) {
             std::string var = "VEIL_" + upper(section.key) + "_" + upper(field.key);
             const char* value = std::getenv(var.c_str());
@@ -56,6 +74,17 @@ std::optional<std::string> sha256_pin(const YAML::Node& node, const SourceContex
 template <class T>
 T get(const YAML::Node& map, const char* key, T fallback) {
     return map && map[key] ? map[key].as<T>() : fallback;
+}
+
+// map[key] (validated as a non-negative integer) as uint32_t within [lo, hi], or fallback.
+uint32_t get_u32(const YAML::Node& map, const char* key, uint32_t fallback, uint32_t lo, uint32_t hi,
+                 const SourceContext& ctx, const std::string& path) {
+    if (!map || !map[key]) return fallback;
+    const uint64_t v = map[key].as<uint64_t>();
+    if (v < lo || v > hi)
+        throw ConfigError(located(ctx, map[key], path,
+                                  "must be in " + std::to_string(lo) + ".." + std::to_string(hi) + ", got " + map[key].Scalar()));
+    return static_cast<uint32_t>(v);
 }
 
 }  // namespace
@@ -120,7 +149,7 @@ Config load_config(const std::string& path, const std::string& default_plugin_di
             mc.backend = get<std::string>(m, "backend", "auto");
             if (m["key_file"]) mc.key_file = resolve(base, m["key_file"].Scalar());
             if (m["key_env"]) mc.key_env = m["key_env"].Scalar();
-            mc.n_ctx = get<uint32_t>(m, "n_ctx", 0);
+            mc.n_ctx = get_u32(m, "n_ctx", 0, 0, 1u << 24, ctx, where + ".n_ctx");
             if (mc.format == "sealed" && !mc.key_file && !mc.key_env)
                 throw ConfigError(located(ctx, m, where, "a sealed model needs key_file or key_env"));
             c.models.push_back(std::move(mc));
@@ -136,11 +165,15 @@ Config load_config(const std::string& path, const std::string& default_plugin_di
 
     const YAML::Node server = root["server"];
     c.server.listen = get<std::string>(server, "listen", c.server.listen);
-    c.server.parallel = get<uint32_t>(server, "parallel", c.server.parallel);
-    if (c.server.parallel == 0) throw ConfigError(located(ctx, server["parallel"], "server.parallel", "must be at least 1"));
-    c.server.queue = get<uint32_t>(server, "queue", c.server.queue);
+    // Every running or waiting request holds a server thread: both stay within what threads allow.
+    c.server.parallel = get_u32(server, "parallel", c.server.parallel, 1, 1024, ctx, "server.parallel");
+    c.server.queue = get_u32(server, "queue", c.server.queue, 0, 4096, ctx, "server.queue");
     c.server.max_body_bytes = get<uint64_t>(server, "max_body_bytes", c.server.max_body_bytes);
+    if (c.server.max_body_bytes == 0)
+        throw ConfigError(located(ctx, server["max_body_bytes"], "server.max_body_bytes", "must be at least 1"));
     c.server.drain_seconds = get<double>(server, "drain_seconds", c.server.drain_seconds);
+    if (!(c.server.drain_seconds >= 0 && c.server.drain_seconds <= 24 * 3600))
+        throw ConfigError(located(ctx, server["drain_seconds"], "server.drain_seconds", "must be 0..86400 seconds"));
     if (server && server["api_key_env"]) c.server.api_key_env = server["api_key_env"].Scalar();
 
     const YAML::Node logging = root["logging"];

@@ -168,6 +168,31 @@ TEST_F(ConfigTest, BadEnvironmentOverrideNamesTheVariable) {
         << e;
 }
 
+TEST_F(ConfigTest, MisspeltEnvironmentOverrideIsRefused) {
+    ::setenv("VEIL_SERVER_LISTNE", "tcp://0.0.0.0:9999", 1);
+    std::string e = error_for(kMinimal);
+    ::unsetenv("VEIL_SERVER_LISTNE");
+    EXPECT_NE(e.find("environment variable VEIL_SERVER_LISTNE: server has no such key (allowed: VEIL_SERVER_LISTEN, "),
+              std::string::npos)
+        << e;
+}
+
+TEST_F(ConfigTest, NumbersOutsideTheirRangeNameTheKey) {
+    // Each used to load (or fail as "yaml-cpp: bad conversion"): a 33-bit queue, a negative or
+    // endless drain, a body limit that refuses every request.
+    EXPECT_NE(error_for(std::string(kMinimal) + "server:\n  queue: 99999999999\n").find("veil.yaml:5:10: server.queue: must be in 0..4096, got 99999999999"),
+              std::string::npos);
+    EXPECT_NE(error_for(std::string(kMinimal) + "server:\n  parallel: 0\n").find("server.parallel: must be in 1..1024, got 0"),
+              std::string::npos);
+    EXPECT_NE(error_for(std::string(kMinimal) + "server:\n  drain_seconds: -5\n").find("server.drain_seconds: must be 0..86400 seconds"),
+              std::string::npos);
+    EXPECT_NE(error_for(std::string(kMinimal) + "server:\n  max_body_bytes: 0\n").find("server.max_body_bytes: must be at least 1"),
+              std::string::npos);
+    EXPECT_NE(error_for(std::string(kMinimal) + "models:\n  - id: m\n    path: m.gguf\n    n_ctx: 4294967296\n")
+                  .find("models[0].n_ctx: must be in 0..16777216, got 4294967296"),
+              std::string::npos);
+}
+
 TEST_F(ConfigTest, ShippedExampleIsValid) {
     Config c = load_config(VEIL_SOURCE_DIR "/conf/veil.yaml", "/p");
     EXPECT_EQ(c.plugins.size(), 5u);
