@@ -48,7 +48,7 @@ void send_error(Poco::Net::HTTPServerResponse& response, const ApiError& e) {
     if (e.status() == 401) response.set("WWW-Authenticate", "Bearer");
     // A refused or half-read body may still be on the wire: it must not be parsed as the next
     // request, so the connection ends with this response.
-    if (e.status() == 413 || e.code() == "invalid_body") response.setKeepAlive(false);
+    if (e.status() == 413 || e.status() == 408 || e.code() == "invalid_body") response.setKeepAlive(false);
     response.setContentLength(static_cast<std::streamsize>(body.size()));
     response.send() << body;
 }

@@ -117,7 +117,7 @@ std::string public_finish_reason(const GenerationResult& r) {
 void handle(ServerContext& ctx, Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
             bool chat) {
     const auto start = Clock::now();
-    auto body = parse_json_object(read_body(request, ctx.options.max_body_bytes));
+    auto body = parse_json_object(read_body(request, ctx.options.max_body_bytes, ctx.options.read_timeout_seconds));
     CompletionRequest cr = parse_completion_request(*body, chat);
     auto loaded = require_model(ctx, cr.model);
     ModelMetrics& metrics = ctx.metrics.model(loaded.model->id());

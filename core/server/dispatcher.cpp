@@ -10,6 +10,7 @@
 
 #include "server/api_error.h"
 #include "server/auth.h"
+#include "server/header_deadline.h"
 #include "server/http_io.h"
 
 namespace veil::server {
@@ -26,6 +27,11 @@ public:
             explicit InFlight(std::atomic<int>& c) : n(c) { ++n; }
             ~InFlight() { --n; }
         } in_flight(ctx_.in_flight);
+        // The headers are in; the next request's deadline starts once this one is answered.
+        HeaderDeadline::headers_read();
+        struct Answered {
+            ~Answered() { HeaderDeadline::response_sent(); }
+        } answered;
         auto start = std::chrono::steady_clock::now();
         std::string path;
         try {

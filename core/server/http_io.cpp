@@ -1,5 +1,6 @@
 #include "server/http_io.h"
 
+#include <algorithm>
 #include <chrono>
 #include <istream>
 #include <sstream>
@@ -26,21 +27,31 @@ ApiError body_too_large(uint64_t max_bytes) {
 
 }  // namespace
 
-std::string read_body(Poco::Net::HTTPServerRequest& request, uint64_t max_bytes) {
+std::string read_body(Poco::Net::HTTPServerRequest& request, uint64_t max_bytes, double read_timeout_seconds) {
     if (request.hasContentLength() && request.getContentLength64() >= 0 &&
         static_cast<uint64_t>(request.getContentLength64()) > max_bytes)
         throw body_too_large(max_bytes);
-    std::istream& in = request.stream();
+    const auto start = std::chrono::steady_clock::now();
+    // Straight from the stream buffer, one receive at a time (istream::read would wait for a
+    // whole block), so that the deadline is checked whatever the pace.
+    std::streambuf& in = *request.stream().rdbuf();
     std::string body;
     char buf[16384];
-    while (in) {
-        in.read(buf, sizeof(buf));
-        std::streamsize n = in.gcount();
-        if (n <= 0) break;
-        if (body.size() + static_cast<uint64_t>(n) > max_bytes) throw body_too_large(max_bytes);
-        body.append(buf, static_cast<size_t>(n));
+    try {
+        while (in.sgetc() != std::char_traits<char>::eof()) {
+            const std::streamsize n = in.sgetn(buf, std::min<std::streamsize>(in.in_avail(), sizeof(buf)));
+            if (body.size() + static_cast<uint64_t>(n) > max_bytes) throw body_too_large(max_bytes);
+            body.append(buf, static_cast<size_t>(n));
+            const double allowed = read_timeout_seconds + static_cast<double>(body.size()) / 8192.0;
+            if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > allowed)
+                throw ApiError(408, "invalid_request_error", "request_timeout",
+                               "the request body arrived too slowly (" + std::to_string(body.size()) + " bytes in " +
+                                   std::to_string(static_cast<int>(allowed)) + " s)");
+        }
+    } catch (const Poco::Exception& e) {
+        // A receive timed out, the connection broke, or the chunked framing is invalid.
+        throw invalid_request("invalid_body", "the request body could not be read completely: " + e.displayText());
     }
-    if (in.bad()) throw invalid_request("invalid_body", "the request body could not be read completely");
     return body;
 }
 

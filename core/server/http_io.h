@@ -14,8 +14,10 @@ class HTTPServerResponse;
 namespace veil::server {
 
 // Reads the whole body, refusing (ApiError 413) a declared Content-Length above `max_bytes` before
-// reading anything, and a body that turns out larger while reading (chunked uploads).
-std::string read_body(Poco::Net::HTTPServerRequest& request, uint64_t max_bytes);
+// reading anything, and a body that turns out larger while reading (chunked uploads); and (408) a
+// body that takes longer than `read_timeout_seconds` plus a second per 8 KiB received: a client
+// trickling bytes would otherwise hold a server thread indefinitely.
+std::string read_body(Poco::Net::HTTPServerRequest& request, uint64_t max_bytes, double read_timeout_seconds);
 
 // After refusing a body without reading it all (413), reads and discards what the client still
 // sends, for at most a few seconds and tens of MiB, before the connection closes. Closing a socket

@@ -3,6 +3,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <memory>
 #include <sstream>
 
 #include <Poco/Exception.h>
@@ -14,6 +16,7 @@
 #include <spdlog/spdlog.h>
 
 #include "server/api_error.h"
+#include "server/header_deadline.h"
 
 namespace veil::server {
 
@@ -22,10 +25,13 @@ namespace {
 class Connection final : public Poco::Net::HTTPServerConnection {
 public:
     Connection(const Poco::Net::StreamSocket& socket, Poco::Net::HTTPServerParams::Ptr params,
-               Poco::Net::HTTPRequestHandlerFactory::Ptr factory, ServerContext& ctx)
-        : HTTPServerConnection(socket, params, std::move(factory)), server_(params->getSoftwareVersion()), ctx_(ctx) {}
+               Poco::Net::HTTPRequestHandlerFactory::Ptr factory, ServerContext& ctx,
+               std::shared_ptr<HeaderDeadline> deadline)
+        : HTTPServerConnection(socket, params, std::move(factory)), server_(params->getSoftwareVersion()), ctx_(ctx),
+          deadline_(std::move(deadline)) {}
 
     void run() override {
+        HeaderDeadline::Scope watched(*deadline_, socket());
         // Poco's session closes the socket while the exception unwinds out of its run(); a
         // duplicate descriptor keeps the connection open long enough to answer.
         const int fd = ::dup(socket().impl()->sockfd());
@@ -72,22 +78,29 @@ private:
 
     std::string server_;  // the Server header, as Poco's responses have it
     ServerContext& ctx_;
+    std::shared_ptr<HeaderDeadline> deadline_;  // shared: a connection may outlive its server object
 };
 
 class ConnectionFactory final : public Poco::Net::TCPServerConnectionFactory {
 public:
     ConnectionFactory(Poco::Net::HTTPServerParams::Ptr params, Poco::Net::HTTPRequestHandlerFactory::Ptr factory,
                       ServerContext& ctx)
-        : params_(std::move(params)), factory_(std::move(factory)), ctx_(ctx) {}
+        : params_(std::move(params)), factory_(std::move(factory)), ctx_(ctx),
+          // Headers get the keep-alive wait plus one read timeout: a client sending them at any
+          // sensible pace is far inside that.
+          deadline_(std::make_shared<HeaderDeadline>(
+              std::chrono::duration_cast<HeaderDeadline::Clock::duration>(std::chrono::duration<double>(
+                  ctx.options.keep_alive_seconds + ctx.options.read_timeout_seconds)))) {}
 
     Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override {
-        return new Connection(socket, params_, factory_, ctx_);
+        return new Connection(socket, params_, factory_, ctx_, deadline_);
     }
 
 private:
     Poco::Net::HTTPServerParams::Ptr params_;
     Poco::Net::HTTPRequestHandlerFactory::Ptr factory_;
     ServerContext& ctx_;
+    std::shared_ptr<HeaderDeadline> deadline_;
 };
 
 }  // namespace

@@ -1,5 +1,6 @@
 // One listener's HTTP server: Poco's HTTPServer, except that a request whose framing cannot be
-// read (an unparsable Content-Length) gets a 400 instead of a silently closed connection.
+// read (an unparsable Content-Length) gets a 400 instead of a silently closed connection, and
+// that request headers must arrive within a deadline (server/header_deadline.h).
 //
 // Why not Poco::Net::HTTPServer: Poco parses Content-Length while it constructs the request, and
 // the SyntaxException that a value like "abc" or "99999999999999999999" throws escapes

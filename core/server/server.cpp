@@ -28,9 +28,11 @@ struct Server::Listener {
 namespace {
 
 // Each connection occupies a pool thread while open, so the pool must hold every running and
-// waiting generation plus room for cheap requests (health, metrics) and idle keep-alives;
-// otherwise a full pool would stall requests that should get a quick 503.
-int pool_capacity(const ServerOptions& o) { return static_cast<int>(o.parallel + o.queue) + 16; }
+// waiting generation plus room for cheap requests (health, metrics), idle keep-alives and clients
+// still sending their request; otherwise a full pool would stall requests that should get a quick
+// 503. The room is generous because an idle thread costs little, and slow clients can hold one
+// each until their header deadline (header_deadline.h).
+int pool_capacity(const ServerOptions& o) { return static_cast<int>(o.parallel + o.queue) + 128; }
 
 Poco::Net::HTTPServerParams::Ptr http_params(const ServerOptions& o) {
     Poco::Net::HTTPServerParams::Ptr p = new Poco::Net::HTTPServerParams;

@@ -32,7 +32,7 @@ ServerContext::Loaded model_for(const ServerContext& ctx, const Object& body) {
 
 void add_token_routes(Router& router, ServerContext& ctx) {
     router.add("POST", "/tokenize", [&ctx](Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
-        auto body = parse_json_object(read_body(request, ctx.options.max_body_bytes));
+        auto body = parse_json_object(read_body(request, ctx.options.max_body_bytes, ctx.options.read_timeout_seconds));
         const char* key = body->has("content") ? "content" : "text";
         if (!body->has(key) || !body->get(key).isString())
             throw invalid_request("invalid_type", "'content' (or 'text') must be a string");
@@ -50,7 +50,7 @@ void add_token_routes(Router& router, ServerContext& ctx) {
         send_json(response, out);
     });
     router.add("POST", "/detokenize", [&ctx](Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
-        auto body = parse_json_object(read_body(request, ctx.options.max_body_bytes));
+        auto body = parse_json_object(read_body(request, ctx.options.max_body_bytes, ctx.options.read_timeout_seconds));
         if (!body->has("tokens") || body->get("tokens").type() != typeid(Array::Ptr))
             throw invalid_request("invalid_type", "'tokens' must be an array of token ids");
         auto loaded = model_for(ctx, *body);
