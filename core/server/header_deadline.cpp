@@ -1,8 +1,10 @@
 #include "server/header_deadline.h"
 
-#include <algorithm>
+#include <sys/socket.h>
 
-#include <Poco/Exception.h>
+#include <algorithm>
+#include <utility>
+
 #include <spdlog/spdlog.h>
 
 namespace veil::server {
@@ -24,8 +26,8 @@ HeaderDeadline::~HeaderDeadline() {
     thread_.join();
 }
 
-HeaderDeadline::Scope::Scope(HeaderDeadline& deadline, const Poco::Net::StreamSocket& socket)
-    : deadline_(deadline), socket_(socket), since_(Clock::now()) {
+HeaderDeadline::Scope::Scope(HeaderDeadline& deadline, int fd, std::string peer)
+    : deadline_(deadline), fd_(fd), peer_(std::move(peer)), since_(Clock::now()) {
     std::lock_guard<std::mutex> lock(deadline_.mu_);
     deadline_.scopes_.push_back(this);
     t_scope = this;
@@ -55,16 +57,12 @@ void HeaderDeadline::watch() {
     while (!wake_.wait_for(lock, std::chrono::milliseconds(500), [this] { return stop_; })) {
         const auto now = Clock::now();
         for (Scope* s : scopes_) {
-            if (!s->waiting_ || now - s->since_ <= limit_) continue;
+            if (!s->waiting_ || s->fd_ < 0 || now - s->since_ <= limit_) continue;
             s->waiting_ = false;  // once
+            spdlog::info("closing the connection from {}: no complete request headers within {:.0f}s", s->peer_,
+                         std::chrono::duration<double>(limit_).count());
             // Ends the blocked read: Poco then drops the connection and its thread is free.
-            try {
-                spdlog::info("closing the connection from {}: no complete request headers within {:.0f}s",
-                             s->socket_.peerAddress().toString(), std::chrono::duration<double>(limit_).count());
-                s->socket_.shutdown();
-            } catch (const Poco::Exception&) {
-                // Already gone.
-            }
+            ::shutdown(s->fd_, SHUT_RDWR);
         }
     }
 }

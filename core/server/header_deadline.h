@@ -11,10 +11,9 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
-
-#include <Poco/Net/StreamSocket.h>
 
 namespace veil::server {
 
@@ -28,10 +27,12 @@ public:
     HeaderDeadline(const HeaderDeadline&) = delete;
     HeaderDeadline& operator=(const HeaderDeadline&) = delete;
 
-    // Watches the connection the calling thread serves, for the scope's life.
+    // Watches the connection the calling thread serves, for the scope's life. `fd` is a
+    // descriptor of its socket that stays open until the scope ends (a dup: the connection's own
+    // may be closed, and its number reused, while the scope still lives); `peer` is for the log.
     class Scope {
     public:
-        Scope(HeaderDeadline& deadline, const Poco::Net::StreamSocket& socket);
+        Scope(HeaderDeadline& deadline, int fd, std::string peer);
         ~Scope();
         Scope(const Scope&) = delete;
         Scope& operator=(const Scope&) = delete;
@@ -39,7 +40,8 @@ public:
     private:
         friend class HeaderDeadline;
         HeaderDeadline& deadline_;
-        Poco::Net::StreamSocket socket_;
+        const int fd_;
+        const std::string peer_;
         Clock::time_point since_;
         bool waiting_ = true;  // for a request's line and headers
     };

@@ -31,21 +31,36 @@ public:
           deadline_(std::move(deadline)) {}
 
     void run() override {
-        HeaderDeadline::Scope watched(*deadline_, socket());
-        // Poco's session closes the socket while the exception unwinds out of its run(); a
-        // duplicate descriptor keeps the connection open long enough to answer.
+        // A duplicate descriptor of the socket, open until the end: Poco's session closes the
+        // socket while an exception unwinds out of its run(), and the descriptor keeps the
+        // connection open long enough to answer; the header deadline shuts it down through this
+        // number, which no other connection can have been given meanwhile.
         const int fd = ::dup(socket().impl()->sockfd());
-        try {
-            HTTPServerConnection::run();
-        } catch (const Poco::SyntaxException& e) {
-            // Only the request's construction throws this (the dispatcher catches everything a
-            // handler throws), so no response to this request has been sent yet.
-            reject(fd, e.message());
+        {
+            HeaderDeadline::Scope watched(*deadline_, fd, peer_of(fd));
+            try {
+                HTTPServerConnection::run();
+            } catch (const Poco::SyntaxException& e) {
+                // Only the request's construction throws this (the dispatcher catches everything a
+                // handler throws), so no response to this request has been sent yet.
+                reject(fd, e.message());
+            }
         }
         if (fd >= 0) ::close(fd);
     }
 
 private:
+    static std::string peer_of(int fd) {
+        sockaddr_storage addr{};
+        socklen_t len = sizeof(addr);
+        if (fd < 0 || ::getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return "?";
+        try {
+            return Poco::Net::SocketAddress(reinterpret_cast<sockaddr*>(&addr), len).toString();
+        } catch (const Poco::Exception&) {
+            return "?";  // a family Poco does not know (vsock)
+        }
+    }
+
     void reject(int fd, const std::string& why) {
         ApiError e = invalid_request("invalid_framing", "the request's headers cannot be read (" + why +
                                                             "); see RFC 9112 section 6.3");
@@ -59,12 +74,8 @@ private:
         std::ostringstream head;
         response.write(head);
         const std::string reply = head.str() + body;
-        std::string peer;
+        const std::string peer = peer_of(fd);
         if (fd >= 0) {
-            sockaddr_storage addr{};
-            socklen_t len = sizeof(addr);
-            if (::getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
-                peer = Poco::Net::SocketAddress(reinterpret_cast<sockaddr*>(&addr), len).toString();
             // Best effort: a client that is gone gets nothing.
             for (size_t sent = 0; sent < reply.size();) {
                 ssize_t n = ::send(fd, reply.data() + sent, reply.size() - sent, MSG_NOSIGNAL);
