@@ -199,6 +199,14 @@ void GgufWriter::begin(const std::string& path, bool overwrite) {
         throw GgufError(e.what());
     }
     std::vector<uint8_t> header = header_bytes();
+    uint64_t total = header.size();
+    for (const Tensor& t : tensors_) total += align_up(t.n_bytes, alignment_);
+    try {
+        out_->reserve(total);  // a model too large for the disk is refused before any work
+    } catch (const std::runtime_error& e) {
+        out_.reset();
+        throw GgufError(e.what());
+    }
     out_->write(header.data(), header.size());
     current_ = 0;
     current_done_ = 0;

@@ -65,6 +65,8 @@ SealHeader seal_model(const std::string& in, const std::string& out, const SealK
     h.plaintext_size = plain_size;
     h.gguf_header_len = header_len;
     h.n_chunks = seal_chunk_count(plain_size - header_len, options.chunk_size);
+    // The sealed file: the fixed header, the plaintext GGUF header, every chunk and its tag.
+    output.reserve(encode_seal_header(h).size() + plain_size + h.n_chunks * kGcmTagBytes);
     h.plaintext_sha256 = hash_file(fd.get(), plain_size, in, options.progress);
     h.key_id = key.id();
     if (RAND_bytes(h.salt.data(), static_cast<int>(h.salt.size())) != 1) throw SealError("OpenSSL RAND_bytes failed");
@@ -108,6 +110,7 @@ SealHeader unseal_model(const std::string& in, const std::string& out, const Sea
     auto file = SealedFile::open(in, key);
     const SealHeader& h = file->header();
     AtomicOutput output(out, overwrite, 0600);  // plaintext weights: owner only
+    output.reserve(h.plaintext_size);
     output.write(file->gguf_header().data(), file->gguf_header().size());
     Sha256 sha;
     sha.update(file->gguf_header().data(), file->gguf_header().size());
