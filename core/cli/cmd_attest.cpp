@@ -17,12 +17,18 @@
 #include "plugin_host/plugin_host.h"
 #include "plugin_host/tee_choice.h"
 #include "util/paths.h"
+#include "util/regular_file.h"
 
 namespace veil::cli {
 
 namespace {
 
 std::string read_file(const std::string& path, const std::string& what) {
+    try {
+        util::require_regular_file(path);
+    } catch (const std::runtime_error& e) {
+        throw UsageError(what + ": " + e.what());
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) throw UsageError(what + ": cannot read '" + path + "'");
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());

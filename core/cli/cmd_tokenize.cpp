@@ -11,12 +11,14 @@
 #include "gguf/gguf_file.h"
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/vocab_test_format.h"
+#include "util/regular_file.h"
 
 namespace veil::cli {
 
 namespace {
 
 std::string read_file(const std::string& path) {
+    util::require_regular_file(path);
     std::ifstream in(path, std::ios::binary);
     if (!in) throw std::runtime_error(path + ": cannot open");
     std::ostringstream ss;

@@ -8,6 +8,8 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include "util/regular_file.h"
+
 namespace veil::cli {
 
 namespace {
@@ -46,6 +48,7 @@ std::vector<float> floats(const Poco::JSON::Array& a, const std::string& what) {
 }  // namespace
 
 ParityReference read_parity_reference(const std::string& path) {
+    util::require_regular_file(path);
     std::ifstream in(path);
     if (!in) throw std::runtime_error(path + ": cannot open the reference file");
     ParityReference ref;

@@ -12,6 +12,7 @@
 
 #include "config/config_schema.h"
 #include "config/yaml_json.h"
+#include "util/regular_file.h"
 #include "util/sha256.h"
 
 namespace veil {
@@ -91,6 +92,11 @@ uint32_t get_u32(const YAML::Node& map, const char* key, uint32_t fallback, uint
 
 Config load_config(const std::string& path, const std::string& default_plugin_dir) {
     SourceContext ctx{path, {}};
+    try {
+        util::require_regular_file(path);
+    } catch (const std::runtime_error& e) {
+        throw ConfigError(e.what());
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) throw ConfigError(path + ": cannot open the configuration file");
     std::stringstream buf;

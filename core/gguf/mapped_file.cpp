@@ -9,18 +9,19 @@
 #include <cstring>
 
 #include "gguf/gguf_error.h"
+#include "util/regular_file.h"
 
 namespace veil {
 
 MappedFile::MappedFile(const std::string& path) : path_(path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw GgufError(path + ": cannot open: " + std::strerror(errno));
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        int err = errno;
-        ::close(fd);
-        throw GgufError(path + ": not a regular file" + (err ? std::string(": ") + std::strerror(err) : ""));
+    int fd = -1;
+    try {
+        fd = util::open_regular_file(path);
+    } catch (const std::runtime_error& e) {
+        throw GgufError(e.what());
     }
+    struct stat st {};
+    ::fstat(fd, &st);
     size_ = static_cast<size_t>(st.st_size);
     if (size_ > 0) {
         void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);

@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -170,9 +171,12 @@ std::string describe_current_exception() {
 void load_into(Plugin& p) {
     // Hash and load the same open file (through /proc/self/fd), so the file that was checked is
     // the file that runs even if the path is replaced in between.
-    int raw_fd = ::open(p.spec.path.c_str(), O_RDONLY | O_CLOEXEC);
+    // O_NONBLOCK: a FIFO in the plugin's place must not block the host (it is refused below).
+    int raw_fd = ::open(p.spec.path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (raw_fd < 0) throw Refusal{std::string("cannot be opened: ") + std::strerror(errno)};
     Fd fd(raw_fd);
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) throw Refusal{"is not a regular file"};
     try {
         p.sha256 = sha256_hex_of_fd(fd.get(), p.spec.display_path);
     } catch (const std::exception& e) {

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "sealed/seal_error.h"
+#include "util/regular_file.h"
 
 namespace veil {
 
@@ -47,9 +48,11 @@ Fd::~Fd() {
 }
 
 Fd open_readonly(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw SealError(path + ": cannot open: " + std::strerror(errno));
-    return Fd(fd);
+    try {
+        return Fd(util::open_regular_file(path));
+    } catch (const std::runtime_error& e) {
+        throw SealError(e.what());
+    }
 }
 
 }  // namespace veil

@@ -13,6 +13,7 @@
 
 #include "sealed/seal_crypto.h"
 #include "sealed/seal_error.h"
+#include "util/regular_file.h"
 #include "util/sha256.h"
 
 namespace veil {
@@ -78,13 +79,14 @@ SealKey SealKey::from_hex(std::string_view text, const std::string& source) {
 }
 
 SealKey SealKey::from_file(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw SealError("key file " + path + ": cannot open: " + std::strerror(errno));
-    struct stat st{};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        ::close(fd);
-        throw SealError("key file " + path + ": not a regular file");
+    int fd = -1;
+    try {
+        fd = util::open_regular_file(path);
+    } catch (const std::runtime_error& e) {
+        throw SealError(std::string("key file ") + e.what());
     }
+    struct stat st{};
+    ::fstat(fd, &st);
     if (st.st_mode & (S_IRWXG | S_IRWXO))
         spdlog::warn("key file {} is accessible by group or others (mode {:o}); chmod 600 it", path, st.st_mode & 0777);
     // Read into locked memory: the file content is the key (or its hex form).

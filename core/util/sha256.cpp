@@ -11,6 +11,8 @@
 
 #include <openssl/evp.h>
 
+#include "util/regular_file.h"
+
 namespace veil {
 
 namespace {
@@ -74,8 +76,7 @@ std::string sha256_hex_of_fd(int fd, const std::string& what_for_errors) {
 }
 
 std::string sha256_hex_of_file(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw std::runtime_error(path + ": cannot open: " + std::strerror(errno));
+    const int fd = util::open_regular_file(path);
     try {
         std::string h = sha256_hex_of_fd(fd, path);
         ::close(fd);
