@@ -25,11 +25,16 @@ std::vector<const char*> patterns(PreTokenizer kind) {
 // Splits one piece with `re`: matches and the gaps between them, in order.
 void split_piece(const Poco::RegularExpression& re, const std::string& piece, std::vector<std::string>& out) {
     size_t pos = 0;
+    // PCRE checks the whole subject's UTF-8 on every match call, which made splitting quadratic
+    // in the text's length (seconds for a 100 KB prompt). The first call checks it; the others,
+    // which start where a match ended (a character boundary), skip the check.
+    int options = 0;
     while (pos < piece.size()) {
         Poco::RegularExpression::Match m{std::string::npos, 0};
         int n = 0;
         try {
-            n = re.match(piece, pos, m, 0);
+            n = re.match(piece, pos, m, options);
+            options = Poco::RegularExpression::RE_NO_UTF8_CHECK;
         } catch (const Poco::RegularExpressionException&) {
             n = 0;  // invalid UTF-8: keep the rest as one piece; byte-level BPE still encodes it
         }
