@@ -19,10 +19,17 @@ namespace {
 // LoadedModel::n_ctx: the configured context, else the training context (GGUF
 // "<general.architecture>.context_length"), capped.
 uint32_t session_context(const ModelConfig& model, const GgufFile& gguf, uint32_t cap) {
-    if (model.n_ctx != 0) return model.n_ctx;
     uint32_t train = 0;
     if (auto arch = gguf.find_string("general.architecture"))
         train = gguf.find_u32(std::string(*arch) + ".context_length").value_or(0);
+    if (model.n_ctx != 0) {
+        // Allowed, as llama.cpp allows it, but positions past training make RoPE extrapolate.
+        if (train != 0 && model.n_ctx > train)
+            spdlog::warn("model '{}': n_ctx {} is beyond its training context of {}; output past position {} "
+                         "may degrade",
+                         model.id, model.n_ctx, train, train);
+        return model.n_ctx;
+    }
     return cap != 0 && (train == 0 || train > cap) ? cap : train;
 }
 

@@ -4,8 +4,10 @@
 
 #include <sstream>
 
+#include "veil/backend_common/available_memory.h"
 #include "veil/backend_common/engine_errors.h"
 #include "veil/engine/kernels.h"
+#include "veil/engine/llama_kv_cache.h"
 
 namespace veil::backend_full {
 
@@ -32,6 +34,13 @@ veil_model_info FullModel::info() const {
 }
 
 std::unique_ptr<sdk::Session> FullModel::create_session(uint32_t n_ctx) {
+    // A session commits every page of its KV cache when it opens: one the machine cannot hold
+    // (say, a configured n_ctx of millions) is refused here rather than met by the OOM killer.
+    const engine::LlamaHParams& hp = llama_->hparams();
+    const uint32_t positions = n_ctx == 0 ? hp.n_ctx_train : n_ctx;
+    backend_common::require_available_memory(
+        engine::KvCache::bytes_for(hp.n_layer, hp.n_head_kv, hp.head_dim, positions),
+        "the KV cache of a session of " + std::to_string(positions) + " positions");
     return std::make_unique<FullSession>(*llama_, n_ctx);
 }
 
