@@ -88,12 +88,14 @@ int run(const std::vector<std::string>& args) {
 
     // Signals are taken synchronously by this thread (sigwait), so they are blocked before any
     // thread starts and every thread inherits the mask. SIGPIPE must never kill the server when a
-    // client disconnects mid-write.
+    // client disconnects mid-write. SIGHUP (the terminal of `make run` closing) drains like
+    // SIGTERM instead of ending the process mid-request.
     std::signal(SIGPIPE, SIG_IGN);
     sigset_t stop_signals;
     sigemptyset(&stop_signals);
     sigaddset(&stop_signals, SIGTERM);
     sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
     Config config = load_config(cl.get("config"), default_plugin_dir());
@@ -174,7 +176,8 @@ int run(const std::vector<std::string>& args) {
 
     int sig = 0;
     sigwait(&stop_signals, &sig);
-    spdlog::info("{} received: draining (up to {}s)", sig == SIGTERM ? "SIGTERM" : "SIGINT", options.drain_seconds);
+    spdlog::info("{} received: draining (up to {}s)", sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "SIGHUP",
+                 options.drain_seconds);
     bool drained = srv.shutdown();
     spdlog::info(drained ? "all requests finished; exiting" : "drain period over; remaining requests cancelled");
     return 0;

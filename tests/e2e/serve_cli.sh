@@ -12,7 +12,8 @@
 #                  budget that streams part of it; missing or misplaced keys are usage errors.
 #   broken_plugins: serve refuses to start, naming the plugin and why, when a configured plugin
 #                  rejects its configuration or its file is missing; a TEE plugin that is only
-#                  unusable on this machine, or one set enabled: false, does not stop it.
+#                  unusable on this machine, or one set enabled: false, does not stop it;
+#                  SIGHUP drains and exits 0.
 set -u
 MODE=$1 VEIL=$2 MODELS=$3 WORK=$4/$1
 skip() { echo "SKIP: $*"; exit 77; }
@@ -146,6 +147,12 @@ case "$MODE" in
     # The same missing plugin, disabled, is not loaded at all.
     with_plugins disabled none $'  - name: tee_snp\n    path: libveil-tee-nothere.so\n    enabled: false\n'
     serve disabled --config "$WORK/disabled.yaml"
+    # SIGHUP (a closed terminal) drains and exits 0, as SIGTERM does.
+    pid=${PIDS[${#PIDS[@]}-1]}
+    kill -HUP "$pid"
+    wait "$pid"; rc=$?
+    [ $rc -eq 0 ] || fail "veil serve exited $rc after SIGHUP"
+    grep -q "SIGHUP received: draining" "$WORK/disabled.log" || fail "no drain logged after SIGHUP"
     ;;
 
   sealed_keys)
