@@ -173,8 +173,18 @@ int run_verify(const std::vector<std::string>& args) {
     if (cl.has("allow-debug")) policy.set("allow_debug", true);
     if (cl.has("allow-simulated")) policy.set("allow_simulated", true);
     if (cl.has("at")) policy.set("at", cl.get("at"));
-    if (cl.has("ca")) policy.set("ca_pem", read_file(cl.get("ca"), "--ca"));
-    if (cl.has("vcek")) policy.set("vcek_der", base64(read_file(cl.get("vcek"), "--vcek")));
+    if (cl.has("ca")) {
+        // PEM text; anything else (a DER file, binary) would only surface as invalid policy JSON.
+        const std::string pem = read_file(cl.get("ca"), "--ca");
+        if (pem.find("-----BEGIN CERTIFICATE-----") == std::string::npos)
+            throw UsageError("--ca: '" + cl.get("ca") + "' holds no PEM certificate (expected the ASK then the ARK, PEM)");
+        policy.set("ca_pem", pem);
+    }
+    if (cl.has("vcek")) {
+        const std::string der = read_file(cl.get("vcek"), "--vcek");
+        if (der.empty()) throw UsageError("--vcek: '" + cl.get("vcek") + "' is empty (expected a DER certificate)");
+        policy.set("vcek_der", base64(der));
+    }
     {
         std::ostringstream out;
         Poco::JSON::Stringifier::condense(policy, out);
