@@ -77,7 +77,13 @@ std::string Server::listen(const std::string& address) {
     if (a.scheme == "tcp") {
         try {
             Poco::Net::SocketAddress sa(a.host, a.port);
-            l->socket = Poco::Net::ServerSocket(sa, 64);
+            // SO_REUSEADDR (restart while old connections linger), but not SO_REUSEPORT, which
+            // Poco's convenience constructor also sets: with it a second server on the same port
+            // starts without error and the kernel splits the clients between the two.
+            Poco::Net::ServerSocket socket;
+            socket.bind(sa, /*reuseAddress=*/true, /*reusePort=*/false);
+            socket.listen(64);
+            l->socket = socket;
         } catch (const Poco::Exception& e) {
             throw std::runtime_error("listen address '" + address + "': " + e.displayText());
         }
