@@ -1,5 +1,6 @@
 #include "server/http_server.h"
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -35,7 +36,7 @@ public:
         // socket while an exception unwinds out of its run(), and the descriptor keeps the
         // connection open long enough to answer; the header deadline shuts it down through this
         // number, which no other connection can have been given meanwhile.
-        const int fd = ::dup(socket().impl()->sockfd());
+        const int fd = ::fcntl(socket().impl()->sockfd(), F_DUPFD_CLOEXEC, 0);
         {
             HeaderDeadline::Scope watched(*deadline_, fd, peer_of(fd));
             try {
