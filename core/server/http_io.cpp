@@ -10,8 +10,8 @@
 #include <Poco/JSON/Stringifier.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
-#include <Poco/Net/StreamSocket.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/StreamSocket.h>
 
 #include "server/api_error.h"
 
@@ -25,6 +25,24 @@ ApiError body_too_large(uint64_t max_bytes) {
     return too_large("request body exceeds the limit of " + std::to_string(max_bytes) + " bytes (server.max_body_bytes)");
 }
 
+// Hands `piece(data, n)` what each receive of the body delivers, until the body ends or `piece`
+// returns false. Straight from the stream buffer, one receive at a time: istream::read would wait
+// for a whole block, so a client trickling bytes would never let the caller check its deadline.
+// Poco's exceptions (a receive timed out, the connection broke, bad chunked framing) propagate.
+template <class Piece>
+void for_each_receive(Poco::Net::HTTPServerRequest& request, Piece piece) {
+    std::streambuf& in = *request.stream().rdbuf();
+    char buf[16384];
+    while (in.sgetc() != std::char_traits<char>::eof()) {
+        const std::streamsize n = in.sgetn(buf, std::min<std::streamsize>(in.in_avail(), sizeof(buf)));
+        if (!piece(buf, static_cast<size_t>(n))) return;
+    }
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
 }  // namespace
 
 std::string read_body(Poco::Net::HTTPServerRequest& request, uint64_t max_bytes, double read_timeout_seconds) {
@@ -32,24 +50,19 @@ std::string read_body(Poco::Net::HTTPServerRequest& request, uint64_t max_bytes,
         static_cast<uint64_t>(request.getContentLength64()) > max_bytes)
         throw body_too_large(max_bytes);
     const auto start = std::chrono::steady_clock::now();
-    // Straight from the stream buffer, one receive at a time (istream::read would wait for a
-    // whole block), so that the deadline is checked whatever the pace.
-    std::streambuf& in = *request.stream().rdbuf();
     std::string body;
-    char buf[16384];
     try {
-        while (in.sgetc() != std::char_traits<char>::eof()) {
-            const std::streamsize n = in.sgetn(buf, std::min<std::streamsize>(in.in_avail(), sizeof(buf)));
-            if (body.size() + static_cast<uint64_t>(n) > max_bytes) throw body_too_large(max_bytes);
-            body.append(buf, static_cast<size_t>(n));
+        for_each_receive(request, [&](const char* data, size_t n) {
+            if (body.size() + n > max_bytes) throw body_too_large(max_bytes);
+            body.append(data, n);
             const double allowed = read_timeout_seconds + static_cast<double>(body.size()) / 8192.0;
-            if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > allowed)
+            if (seconds_since(start) > allowed)
                 throw ApiError(408, "invalid_request_error", "request_timeout",
                                "the request body arrived too slowly (" + std::to_string(body.size()) + " bytes in " +
                                    std::to_string(static_cast<int>(allowed)) + " s)");
-        }
+            return true;
+        });
     } catch (const Poco::Exception& e) {
-        // A receive timed out, the connection broke, or the chunked framing is invalid.
         throw invalid_request("invalid_body", "the request body could not be read completely: " + e.displayText());
     }
     return body;
@@ -57,21 +70,17 @@ std::string read_body(Poco::Net::HTTPServerRequest& request, uint64_t max_bytes,
 
 void discard_unread_body(Poco::Net::HTTPServerRequest& request) {
     constexpr uint64_t kMaxBytes = uint64_t{64} << 20;
-    constexpr auto kMaxTime = std::chrono::seconds(3);
-    const auto deadline = std::chrono::steady_clock::now() + kMaxTime;
+    constexpr double kMaxSeconds = 3;
+    const auto start = std::chrono::steady_clock::now();
     try {
-        // Each read waits at most a second, so a client that stalls cannot hold the thread.
+        // Each receive waits at most a second, so a client that stalls cannot hold the thread.
         if (auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request))
             impl->socket().setReceiveTimeout(Poco::Timespan(1, 0));
-        std::istream& in = request.stream();
-        char buf[16384];
         uint64_t total = 0;
-        while (in && total < kMaxBytes && std::chrono::steady_clock::now() < deadline) {
-            in.read(buf, sizeof(buf));
-            const std::streamsize n = in.gcount();
-            if (n <= 0) break;
-            total += static_cast<uint64_t>(n);
-        }
+        for_each_receive(request, [&](const char*, size_t n) {
+            total += n;
+            return total < kMaxBytes && seconds_since(start) < kMaxSeconds;
+        });
     } catch (const std::exception&) {
         // A timeout or a client that is gone: the connection closes either way.
     }
