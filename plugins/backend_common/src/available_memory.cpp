@@ -1,9 +1,8 @@
 #include "veil/backend_common/available_memory.h"
 
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
+#include "veil/memory_room/memory_room.h"
 #include "veil/plugin.hpp"
 
 namespace veil::backend_common {
@@ -18,23 +17,12 @@ std::string gib(uint64_t bytes) {
 
 }  // namespace
 
-std::optional<uint64_t> available_memory(const std::string& meminfo) {
-    std::ifstream in(meminfo);
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.rfind("MemAvailable:", 0) != 0) continue;
-        std::istringstream fields(line.substr(13));
-        uint64_t kib = 0;
-        std::string unit;
-        if (fields >> kib >> unit && unit == "kB") return kib * 1024;
-    }
-    return std::nullopt;
-}
+std::optional<uint64_t> available_memory() { return memory_room::read_memory_room().bytes(); }
 
 void require_available_memory(uint64_t bytes, const std::string& what, std::optional<uint64_t> available) {
     if (available && bytes > *available)
-        throw sdk::Error(VEIL_ERR_OUT_OF_MEMORY, what + " needs " + gib(bytes) + ", but the machine has only " +
-                                                     gib(*available) + " available (MemAvailable)");
+        throw sdk::Error(VEIL_ERR_OUT_OF_MEMORY, what + " needs " + gib(bytes) + ", but this process can have only " +
+                                                     gib(*available) + " more (MemAvailable, cgroup limits)");
 }
 
 }  // namespace veil::backend_common

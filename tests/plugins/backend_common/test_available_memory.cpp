@@ -1,8 +1,6 @@
-// What a backend may still allocate: MemAvailable, and the refusal that names the sizes.
+// What a backend may still allocate, and the refusal that names the sizes. (How MemAvailable and
+// the cgroup limits are read is tested through the TEE plugins' EPC estimate, tests/plugins/tee.)
 #include <gtest/gtest.h>
-
-#include <filesystem>
-#include <fstream>
 
 #include "veil/backend_common/available_memory.h"
 #include "veil/plugin.hpp"
@@ -10,15 +8,10 @@
 namespace veil::backend_common {
 namespace {
 
-TEST(AvailableMemory, ReadsMemAvailableOfMeminfo) {
-    const auto path = std::filesystem::temp_directory_path() / ("veil-meminfo-" + std::to_string(::getpid()));
-    std::ofstream(path) << "MemTotal:       24576000 kB\nMemFree:         1000 kB\nMemAvailable:    2048 kB\n";
-    EXPECT_EQ(available_memory(path.string()), std::optional<uint64_t>(2048 * 1024));
-    std::ofstream(path) << "MemTotal:       24576000 kB\n";
-    EXPECT_EQ(available_memory(path.string()), std::nullopt);
-    std::filesystem::remove(path);
-    EXPECT_EQ(available_memory(path.string()), std::nullopt);
-    EXPECT_TRUE(available_memory().has_value());  // this machine's
+TEST(AvailableMemory, IsKnownHere) {
+    const auto available = available_memory();
+    ASSERT_TRUE(available.has_value());
+    EXPECT_GT(*available, 0u);
 }
 
 TEST(AvailableMemory, MoreThanAvailableIsRefusedNamingBothSizes) {
@@ -31,8 +24,8 @@ TEST(AvailableMemory, MoreThanAvailableIsRefusedNamingBothSizes) {
     } catch (const sdk::Error& e) {
         EXPECT_EQ(e.code(), VEIL_ERR_OUT_OF_MEMORY);
         EXPECT_STREQ(e.what(),
-                     "the KV cache of a session of 16777216 positions needs 10.00 GiB, but the machine has only 3.00 GiB "
-                     "available (MemAvailable)");
+                     "the KV cache of a session of 16777216 positions needs 10.00 GiB, but this process can have only "
+                     "3.00 GiB more (MemAvailable, cgroup limits)");
     }
 }
 

@@ -1,5 +1,5 @@
-// How much more memory this machine can give: for refusing, with an error, an allocation that
-// would otherwise end in the OOM killer (a session's KV cache is committed when it opens).
+// Refusing, with an error, an allocation the machine cannot hold, which would otherwise end in the
+// OOM killer (a session's KV cache is committed when it opens).
 #pragma once
 
 #include <cstdint>
@@ -8,9 +8,9 @@
 
 namespace veil::backend_common {
 
-// MemAvailable of /proc/meminfo (`meminfo`: another file, for tests), in bytes; nullopt when it
-// cannot be read. A container's cgroup limit may be lower; it is not consulted.
-std::optional<uint64_t> available_memory(const std::string& meminfo = "/proc/meminfo");
+// What this process may still take: MemAvailable and the room under its cgroup memory limits
+// (memory_room.h); nullopt when neither can be read.
+std::optional<uint64_t> available_memory();
 
 // Throws sdk::Error(VEIL_ERR_OUT_OF_MEMORY) naming `what`, its size and what is available when
 // `bytes` exceeds `available`; does nothing when that is unknown.
