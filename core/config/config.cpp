@@ -46,7 +46,7 @@ void apply_env_overrides(YAML::Node& root, SourceContext& ctx) {
                               allowed + ")");
         }
         for (const auto& field : section.schema.fields) {
-            std::string var = "VEIL_" + upper(section.key) + "_" + upper(field.key);
+            const std::string var = prefix + upper(field.key);
             const char* value = std::getenv(var.c_str());
             if (value == nullptr) continue;
             if (!root[section.key] || root[section.key].IsNull()) root[section.key] = YAML::Node(YAML::NodeType::Map);
