@@ -86,6 +86,13 @@ uint64_t last_level_cache_bytes() {
 
 uint64_t default_probe_buffer_bytes() { return std::max<uint64_t>(64 * kMiB, 8 * last_level_cache_bytes()); }
 
+uint64_t probe_buffer_bytes_for(uint64_t bytes_per_pass, std::optional<uint64_t> room) {
+    const uint64_t floor = default_probe_buffer_bytes();
+    uint64_t bytes = std::clamp(bytes_per_pass, floor, std::max(floor, kMaxDecodeProbeBytes));
+    if (room) bytes = std::max(floor, std::min(bytes, *room / 2));
+    return bytes;
+}
+
 MemoryBandwidth measure_memory_read_bandwidth(unsigned threads, uint64_t buffer_bytes, unsigned passes) {
     if (threads == 0) throw std::invalid_argument("memory bandwidth probe: threads must be at least 1");
     if (passes == 0) throw std::invalid_argument("memory bandwidth probe: passes must be at least 1");

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace veil::bench {
@@ -25,6 +26,22 @@ uint64_t last_level_cache_bytes();
 
 // A buffer that defeats the last-level cache: 8x its size, at least 64 MiB.
 uint64_t default_probe_buffer_bytes();
+
+// Most bytes a decode probe sweeps (probe_buffer_bytes_for): on this VM, sweeps of 576 MiB, 1.1 GiB
+// and 4 GiB measure the same bandwidth within 1%, so a larger buffer would only cost time.
+constexpr uint64_t kMaxDecodeProbeBytes = uint64_t{1} << 30;
+
+// The probe buffer to set against a decode that reads `bytes_per_pass` bytes of weights per pass:
+// as many bytes as the pass (so that caches serve the probe no larger a share of its reads than
+// they serve decode), between default_probe_buffer_bytes() and kMaxDecodeProbeBytes, and at most
+// half of `room` (the memory this process may still take; nullopt: unknown) unless that is below
+// the default.
+//
+// Why not the default alone: the guest sees one 32 MiB L3, but when the host places its two vCPUs
+// on different CCDs each has its own, and a 256 MiB sweep then read 6-8% faster than sweeps of
+// 576 MiB to 4 GiB (2% in the one-CCD state) — an over-stated bandwidth that a 571 MiB decode
+// pass cannot reach.
+uint64_t probe_buffer_bytes_for(uint64_t bytes_per_pass, std::optional<uint64_t> room);
 
 // Every thread reads its own contiguous slice of one `buffer_bytes` buffer (filled beforehand, so
 // its pages exist), all starting together; `passes` passes, median and best kept. Throws

@@ -25,6 +25,7 @@
 #include "cli/command.h"
 #include "cli/model_options.h"
 #include "runtime/loaded_model.h"
+#include "veil/memory_room/memory_room.h"
 
 namespace veil::cli {
 
@@ -153,15 +154,17 @@ int run(const std::vector<std::string>& args) {
         const unsigned probe_threads =
             load_stats->has("threads") ? load_stats->getValue<unsigned>("threads")
                                        : sel.load.threads.value_or(std::thread::hardware_concurrency());
+        const uint64_t bytes_per_pass = bench::weight_bytes_per_token(*model->source->abi(), info.weight_bytes);
+        // Sized now, with the model resident: the room left is what the probe may take.
+        const uint64_t probe_bytes = bench::probe_buffer_bytes_for(bytes_per_pass, memory_room::read_memory_room().bytes());
         bench::PeakRssOutside rss;  // the probe buffers are not the model's memory
         bool rss_holes_ok = true;
         auto probe_between_repetitions = [&](uint32_t rep) {
             const std::string name = rep > params.repetitions ? "after rep " + std::to_string(rep - 1) : "rep " + std::to_string(rep);
             progress.show(name + ": measuring memory read bandwidth");
             rss.before();
-            probes.push_back(bench::measure_memory_read_bandwidth(std::max(1u, probe_threads),
-                                                                  bench::default_probe_buffer_bytes(),
-                                                                  kInterleavedProbePasses));
+            probes.push_back(
+                bench::measure_memory_read_bandwidth(std::max(1u, probe_threads), probe_bytes, kInterleavedProbePasses));
             rss_holes_ok = rss.after() && rss_holes_ok;
             progress.show(fmt::format("{}: memory read bandwidth {:.1f} GB/s", name, probes.back().bytes_per_s / 1e9));
         };
@@ -200,7 +203,6 @@ int run(const std::vector<std::string>& args) {
         report.weight_bytes = info.weight_bytes;
         // A decode_batch step reads the weights once for every session.
         const double passes_per_token = run.mode == bench::DecodeMode::DecodeBatch ? 1.0 / params.sessions : 1.0;
-        const uint64_t bytes_per_pass = bench::weight_bytes_per_token(*model->source->abi(), info.weight_bytes);
         report.bytes_per_token = static_cast<double>(bytes_per_pass) * passes_per_token;
         const uint64_t llc = bench::last_level_cache_bytes();
         report.weights_fit_in_cache = llc != 0 && bytes_per_pass <= llc;

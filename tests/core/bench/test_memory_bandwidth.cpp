@@ -36,6 +36,20 @@ TEST(MemoryBandwidth, DefaultBufferDefeatsTheCache) {
     EXPECT_GE(default_probe_buffer_bytes(), 64 * kMiB);
 }
 
+// A decode probe sweeps as many bytes as a decode pass reads, within [default, 1 GiB] and within
+// half the memory left, but never below the default.
+TEST(MemoryBandwidth, DecodeProbeMatchesThePassWithinItsBounds) {
+    const uint64_t floor = default_probe_buffer_bytes();
+    const uint64_t pass = floor + 300 * kMiB;  // above the default, below 1 GiB on any machine with a <= 88 MiB LLC
+    ASSERT_LT(pass, kMaxDecodeProbeBytes);
+    EXPECT_EQ(probe_buffer_bytes_for(pass, std::nullopt), pass);
+    EXPECT_EQ(probe_buffer_bytes_for(pass, 64 * 1024 * kMiB), pass);
+    EXPECT_EQ(probe_buffer_bytes_for(1, std::nullopt), floor);                       // a tiny model: the default
+    EXPECT_EQ(probe_buffer_bytes_for(40 * 1024 * kMiB, std::nullopt), kMaxDecodeProbeBytes);  // a huge one: capped
+    EXPECT_EQ(probe_buffer_bytes_for(pass, 2 * (floor + 100 * kMiB)), floor + 100 * kMiB);  // half the room left
+    EXPECT_EQ(probe_buffer_bytes_for(pass, 16 * kMiB), floor);                       // no room: still the default
+}
+
 TEST(MemoryBandwidth, RefusesMeaninglessParameters) {
     EXPECT_THROW(measure_memory_read_bandwidth(0, 64 * kMiB, 1), std::invalid_argument);
     EXPECT_THROW(measure_memory_read_bandwidth(1, 64 * kMiB, 0), std::invalid_argument);
