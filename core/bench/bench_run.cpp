@@ -12,16 +12,14 @@
 
 #include <unistd.h>
 
+#include "runtime/sampler.h"
+
 namespace veil::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-int32_t argmax(const float* logits, uint32_t n) {
-    return static_cast<int32_t>(std::max_element(logits, logits + n) - logits);
-}
 
 std::optional<uint64_t> bytes_read(const BackendModel& model) {
     auto obj = Poco::JSON::Parser().parse(model.stats_json()).extract<Poco::JSON::Object::Ptr>();
@@ -41,7 +39,7 @@ double prefill(BackendModel& model, Sessions& s, std::span<const int32_t> prompt
     const auto t0 = Clock::now();
     for (size_t i = 0; i < s.raw.size(); ++i) {
         s.raw[i]->eval(prompt, logits.data());
-        s.next[i] = argmax(logits.data(), n_vocab);
+        s.next[i] = argmax({logits.data(), n_vocab});
     }
     return seconds_since(t0);
 }
@@ -53,7 +51,7 @@ double decode(BackendModel& model, Sessions& s, DecodeMode mode, uint32_t steps,
     if (mode == DecodeMode::DecodeBatch) {
         for (uint32_t k = 0; k < steps; ++k) {
             model.decode_batch(s.raw, s.next, logits.data());
-            for (size_t i = 0; i < s.raw.size(); ++i) s.next[i] = argmax(logits.data() + i * n_vocab, n_vocab);
+            for (size_t i = 0; i < s.raw.size(); ++i) s.next[i] = argmax({logits.data() + i * n_vocab, n_vocab});
         }
         return seconds_since(t0);
     }
@@ -61,7 +59,7 @@ double decode(BackendModel& model, Sessions& s, DecodeMode mode, uint32_t steps,
         float* row = logits.data() + i * n_vocab;
         for (uint32_t k = 0; k < steps; ++k) {
             s.raw[i]->eval(std::span<const int32_t>(&s.next[i], 1), row);
-            s.next[i] = argmax(row, n_vocab);
+            s.next[i] = argmax({row, n_vocab});
         }
     };
     if (mode == DecodeMode::Single) {

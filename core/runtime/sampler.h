@@ -26,6 +26,8 @@ private:
         int32_t id;
         float logit;
     };
+    // Whether any penalty changes a logit given this history.
+    bool penalties_apply(std::span<const int32_t> history) const;
     void apply_penalties(std::span<const int32_t> history);
     double uniform();  // [0, 1), identical on every platform for a given seed
 

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <map>
+#include <random>
 
 #include "runtime/sampler.h"
 
@@ -14,6 +16,43 @@ TEST(Sampler, GreedyPicksTheLargestLogitLowestIdOnTies) {
     auto l = logits_of({0.1f, 3.0f, -1.0f, 3.0f, 2.9f});
     EXPECT_EQ(s.sample(l, {}), 1);
     EXPECT_EQ(argmax(l), 1);
+}
+
+// The vectorized argmax equals the plain first-largest scan: every length around its 16-float
+// steps, ties (including +0 and -0, which compare equal) anywhere, few distinct values.
+TEST(Sampler, ArgmaxIsTheFirstLargestLogit) {
+    auto first_largest = [](const std::vector<float>& v) {
+        size_t best = 0;
+        for (size_t i = 1; i < v.size(); ++i)
+            if (v[i] > v[best]) best = i;
+        return static_cast<int32_t>(best);
+    };
+    std::mt19937 rng(5);
+    for (size_t n : {size_t{1}, size_t{3}, size_t{15}, size_t{16}, size_t{17}, size_t{31}, size_t{32}, size_t{33},
+                     size_t{100}, size_t{32000}}) {
+        for (int round = 0; round < 50; ++round) {
+            std::vector<float> v(n);
+            std::uniform_int_distribution<int> few(-3, 3);  // many ties
+            for (float& x : v) x = static_cast<float>(few(rng)) * 0.5f;
+            if (round % 2) v[rng() % n] = round % 4 == 1 ? 0.0f : -0.0f;
+            ASSERT_EQ(argmax(v), first_largest(v)) << "n=" << n << " round " << round;
+        }
+    }
+    EXPECT_EQ(argmax(std::vector<float>{}), 0);
+    EXPECT_EQ(argmax(logits_of({-INFINITY, -INFINITY})), 0);
+    EXPECT_EQ(argmax(logits_of({-1.0f, 0.0f, -0.0f})), 1);
+}
+
+// NaN never wins, wherever it is, nor makes an earlier logit lose.
+TEST(Sampler, ArgmaxSkipsNaN) {
+    std::vector<float> v(40, 1.0f);
+    v[7] = 2.0f;
+    for (size_t at : {size_t{0}, size_t{6}, size_t{8}, size_t{39}}) {
+        std::vector<float> w = v;
+        w[at] = NAN;
+        EXPECT_EQ(argmax(w), 7) << "NaN at " << at;
+    }
+    EXPECT_EQ(argmax(logits_of({NAN, NAN})), 0);
 }
 
 TEST(Sampler, RepeatPenaltyDividesPositiveAndMultipliesNegativeLogits) {
