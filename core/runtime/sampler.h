@@ -26,6 +26,14 @@ private:
         int32_t id;
         float logit;
     };
+    // Sorts the candidates that top-k, top-p and min-p keep to the front, descending by logit
+    // (ties: lower id first), and returns how many they keep (at least 1).
+    size_t keep_candidates();
+    // top-p over candidates [0, limit), of which [0, sorted) are sorted, with probabilities
+    // exp(logit - max_logit) / total: the kept count. Sorts lazily as far as it walks.
+    size_t top_p_prefix(size_t limit, size_t sorted, float max_logit, double total);
+    // min-p over the sorted candidates [0, n): the kept count.
+    size_t min_p_prefix(size_t n) const;
     // Whether any penalty changes a logit given this history.
     bool penalties_apply(std::span<const int32_t> history) const;
     void apply_penalties(std::span<const int32_t> history);

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <random>
@@ -148,6 +149,69 @@ TEST(Sampler, MinPDropsUnlikelyTokens) {
     for (int i = 0; i < 500; ++i) ++seen[s.sample(l, {})];
     EXPECT_EQ(seen.count(2), 0u);  // 0.2 < 0.5 * 0.5
     EXPECT_GT(seen[1], 0);         // 0.3 >= 0.25
+}
+
+// The sampler sorts only the candidates top-p and min-p can keep. It draws the same tokens as the
+// plain algorithm that sorts the whole vocabulary first (llama.cpp's order: top-k, top-p on the
+// probabilities over every candidate left, min-p, temperature), for each combination of filters,
+// on vocabularies with a peaked and a flat distribution (a long top-p prefix: several sort chunks).
+TEST(Sampler, SortsOnlyWhatTheFiltersKeepWithTheSameDraws) {
+    struct Candidate {
+        int32_t id;
+        float logit;
+    };
+    auto plain = [](const SamplingParams& p, const std::vector<float>& logits, double r) {
+        std::vector<Candidate> c;
+        for (size_t i = 0; i < logits.size(); ++i) c.push_back({static_cast<int32_t>(i), logits[i]});
+        std::sort(c.begin(), c.end(), [](const Candidate& a, const Candidate& b) {
+            return a.logit > b.logit || (a.logit == b.logit && a.id < b.id);
+        });
+        size_t n = p.top_k > 0 ? std::min(c.size(), static_cast<size_t>(p.top_k)) : c.size();
+        if (p.top_p < 1.0f) {
+            double total = 0, cumulative = 0;
+            for (size_t i = 0; i < n; ++i) total += std::exp(c[i].logit - c[0].logit);
+            for (size_t i = 0; i < n; ++i) {
+                cumulative += static_cast<float>(std::exp(c[i].logit - c[0].logit) / total);
+                if (cumulative >= p.top_p) {
+                    n = i + 1;
+                    break;
+                }
+            }
+        }
+        size_t keep = 1;
+        while (p.min_p > 0 && keep < n && c[keep].logit >= c[0].logit + std::log(p.min_p)) ++keep;
+        if (p.min_p > 0) n = keep;
+        double sum = 0, cumulative = 0;
+        std::vector<float> probs(n);
+        for (size_t i = 0; i < n; ++i) sum += probs[i] = std::exp((c[i].logit - c[0].logit) / p.temperature);
+        for (size_t i = 0; i < n; ++i)
+            if (r < (cumulative += static_cast<float>(probs[i] / sum))) return c[i].id;
+        return c[n - 1].id;
+    };
+    std::mt19937 rng(11);
+    const uint32_t n_vocab = 5000;
+    for (float spread : {4.0f, 0.05f}) {
+        std::normal_distribution<float> logit(0, spread);
+        for (int32_t top_k : {0, 40})
+            for (float top_p : {1.0f, 0.95f, 0.5f})
+                for (float min_p : {0.0f, 0.05f}) {
+                    SamplingParams p;
+                    p.temperature = 0.8f;
+                    p.top_k = top_k;
+                    p.top_p = top_p;
+                    p.min_p = min_p;
+                    p.seed = 7;
+                    Sampler s(p, n_vocab);
+                    std::mt19937_64 draws(7);  // the sampler's generator, same seed: the same r each step
+                    for (int step = 0; step < 20; ++step) {
+                        std::vector<float> l(n_vocab);
+                        for (float& x : l) x = logit(rng);
+                        const double r = static_cast<double>(draws() >> 11) * 0x1.0p-53;
+                        ASSERT_EQ(s.sample(l, {}), plain(p, l, r)) << "spread " << spread << " top_k " << top_k << " top_p "
+                                                                   << top_p << " min_p " << min_p << " step " << step;
+                    }
+                }
+    }
 }
 
 TEST(Sampler, RejectsNonsenseParameters) {
