@@ -31,7 +31,7 @@ namespace veil::cli {
 
 namespace {
 
-constexpr unsigned kMemoryProbePasses = 31;  // ~5 ms each on a 256 MiB buffer; the median is kept
+constexpr unsigned kMemoryProbePasses = 31;  // ~5-20 ms each (256 MiB-1 GiB buffers); the median is kept
 constexpr unsigned kInterleavedProbePasses = 9;  // per repetition, when probing between them
 constexpr unsigned kDiskProbePasses = 3;
 constexpr uint64_t kDiskProbeMaxBytes = 1ull << 30;
@@ -126,6 +126,7 @@ int run(const std::vector<std::string>& args) {
     std::vector<bench::MemoryBandwidth> probes;  // before each repetition and after the last, when measured there
     std::vector<double> decode_tps;              // per repetition
     std::vector<bench::CpuContention> contention;  // per repetition: CPU time its decode lost
+    uint64_t probe_bytes = 0;                      // the bandwidth probe's buffer (probe_buffer_bytes_for)
     report.model = sel.model.path;
     report.sessions = params.sessions;
     report.prompt_tokens = prompt_tokens;
@@ -156,7 +157,7 @@ int run(const std::vector<std::string>& args) {
                                        : sel.load.threads.value_or(std::thread::hardware_concurrency());
         const uint64_t bytes_per_pass = bench::weight_bytes_per_token(*model->source->abi(), info.weight_bytes);
         // Sized now, with the model resident: the room left is what the probe may take.
-        const uint64_t probe_bytes = bench::probe_buffer_bytes_for(bytes_per_pass, memory_room::read_memory_room().bytes());
+        probe_bytes = bench::probe_buffer_bytes_for(bytes_per_pass, memory_room::read_memory_room().bytes());
         bench::PeakRssOutside rss;  // the probe buffers are not the model's memory
         bool rss_holes_ok = true;
         auto probe_between_repetitions = [&](uint32_t rep) {
@@ -223,7 +224,6 @@ int run(const std::vector<std::string>& args) {
         report.read_bandwidth_when = "around the repetitions";
     } else {
         progress.show("measuring memory read bandwidth");
-        uint64_t probe_bytes = bench::default_probe_buffer_bytes();
         // Inside a memory budget (and a cgroup of that size, whose peak is read from outside after
         // we exit) the probe must stay well below the run's own peak: half the budget (at 320 MiB,
         // still 5x a 32 MiB LLC). With 3/4, a 320 MiB cgroup's peak rose from 302 MiB during the
