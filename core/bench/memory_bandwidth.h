@@ -37,10 +37,10 @@ constexpr uint64_t kMaxDecodeProbeBytes = uint64_t{1} << 30;
 // half of `room` (the memory this process may still take; nullopt: unknown) unless that is below
 // the default.
 //
-// Why not the default alone: the guest sees one 32 MiB L3, but when the host places its two vCPUs
-// on different CCDs each has its own, and a 256 MiB sweep then read 6-8% faster than sweeps of
-// 576 MiB to 4 GiB (2% in the one-CCD state) — an over-stated bandwidth that a 571 MiB decode
-// pass cannot reach.
+// Why not the default alone: in this VM's fast memory state a 256 MiB sweep read 6-8% faster than
+// sweeps of 576 MiB to 4 GiB (2% in the slow state): an over-stated bandwidth that a 571 MiB
+// decode pass cannot reach. Most likely the host then runs the two vCPUs on different CCDs, each
+// with its own L3, while the guest sees one 32 MiB L3.
 uint64_t probe_buffer_bytes_for(uint64_t bytes_per_pass, std::optional<uint64_t> room);
 
 // Every thread reads its own contiguous slice of one `buffer_bytes` buffer (filled beforehand, so
