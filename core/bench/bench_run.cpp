@@ -9,6 +9,7 @@
 #include <memory>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 #include <unistd.h>
 
@@ -44,27 +45,42 @@ double prefill(BackendModel& model, Sessions& s, std::span<const int32_t> prompt
     return seconds_since(t0);
 }
 
-// `steps` greedy decode steps for every session; returns the seconds taken.
-double decode(BackendModel& model, Sessions& s, DecodeMode mode, uint32_t steps, std::vector<float>& logits) {
+// `steps` greedy decode steps for every session; returns the seconds taken. Each step's own
+// seconds go to `step_seconds`: one entry per decode_batch call (every session's token) or per
+// session's eval; with one thread per session, each session's steps as that session saw them.
+double decode(BackendModel& model, Sessions& s, DecodeMode mode, uint32_t steps, std::vector<float>& logits,
+              std::vector<double>& step_seconds) {
     const uint32_t n_vocab = model.info().n_vocab;
     const auto t0 = Clock::now();
     if (mode == DecodeMode::DecodeBatch) {
         for (uint32_t k = 0; k < steps; ++k) {
+            const auto step0 = Clock::now();
             model.decode_batch(s.raw, s.next, logits.data());
             for (size_t i = 0; i < s.raw.size(); ++i) s.next[i] = argmax({logits.data() + i * n_vocab, n_vocab});
+            step_seconds.push_back(seconds_since(step0));
         }
         return seconds_since(t0);
     }
+    // Each session's step times in its own vector (threads must not share one), merged at the end.
+    std::vector<std::vector<double>> per_session(s.raw.size());
     auto one = [&](size_t i) {
         float* row = logits.data() + i * n_vocab;
+        per_session[i].reserve(steps);
         for (uint32_t k = 0; k < steps; ++k) {
+            const auto step0 = Clock::now();
             s.raw[i]->eval(std::span<const int32_t>(&s.next[i], 1), row);
             s.next[i] = argmax({row, n_vocab});
+            per_session[i].push_back(seconds_since(step0));
         }
+    };
+    auto merge_steps = [&] {
+        for (const std::vector<double>& v : per_session) step_seconds.insert(step_seconds.end(), v.begin(), v.end());
     };
     if (mode == DecodeMode::Single) {
         one(0);
-        return seconds_since(t0);
+        const double t = seconds_since(t0);
+        merge_steps();
+        return t;
     }
     std::vector<std::exception_ptr> errors(s.raw.size());
     {
@@ -81,6 +97,7 @@ double decode(BackendModel& model, Sessions& s, DecodeMode mode, uint32_t steps,
     const double t = seconds_since(t0);
     for (auto& e : errors)
         if (e) std::rethrow_exception(e);
+    merge_steps();
     return t;
 }
 
@@ -127,7 +144,9 @@ BenchRun run_benchmark(BackendModel& model, std::span<const int32_t> prompt, con
         report(name + ": decode");
         const auto read_before = bytes_read(model);
         const CpuCounters cpu_before = read_cpu_counters();
-        const double decode_s = decode(model, s, run.mode, params.decode_tokens, logits);
+        std::vector<double> step_seconds;
+        step_seconds.reserve(static_cast<size_t>(params.decode_tokens) * params.sessions);
+        const double decode_s = decode(model, s, run.mode, params.decode_tokens, logits, step_seconds);
         const CpuCounters cpu_after = read_cpu_counters();
         const auto read_after = bytes_read(model);
         if (rep == 0) continue;
@@ -135,6 +154,7 @@ BenchRun run_benchmark(BackendModel& model, std::span<const int32_t> prompt, con
         const double tokens = static_cast<double>(params.decode_tokens) * params.sessions;
         run.prefill_tps.push_back(prefill_s > 0 ? static_cast<double>(prompt.size()) * params.sessions / prefill_s : 0);
         run.decode_tps.push_back(decode_s > 0 ? tokens / decode_s : 0);
+        run.decode_step_seconds.push_back(std::move(step_seconds));
         run.decoded_tokens += static_cast<uint64_t>(tokens);
         run.decode_seconds += decode_s;
         if (run.decode_bytes_read && read_before && read_after) *run.decode_bytes_read += *read_after - *read_before;

@@ -32,6 +32,11 @@ struct BenchRun {
     DecodeMode mode = DecodeMode::Single;
     std::vector<double> prefill_tps;  // per repetition: prompt tokens of all sessions / prefill time
     std::vector<double> decode_tps;   // per repetition: tokens of all sessions / decode time
+    // Per repetition, the seconds of each decode step: of each decode_batch call (Single: each
+    // eval; Threads: each session's evals, session after session). Their median and tail are the
+    // inter-token latency, which the mean rate hides: a VM's rare stalls (host steal) lengthen a
+    // few steps by tens of milliseconds.
+    std::vector<std::vector<double>> decode_step_seconds;
     uint64_t decoded_tokens = 0;      // over every repetition and session
     double decode_seconds = 0;        // over every repetition
     // Sum over the repetitions' decode phases of the backend's stats "bytes_read" (weights read

@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include "bench/summary.h"
+
 namespace veil::bench {
 namespace {
 
@@ -39,13 +41,6 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) uint64_t fold_block
     uint64_t out = 0;
     for (int i = 0; i < 8; ++i) out ^= r[i];
     return out;
-}
-
-// The median of `v` (sorted in place; not empty).
-double median_of(std::vector<double>& v) {
-    std::sort(v.begin(), v.end());
-    const size_t n = v.size();
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 // An anonymous mapping of its own, so that freeing it returns the pages to the kernel whatever the
@@ -145,9 +140,9 @@ MemoryBandwidth measure_memory_read_bandwidth(unsigned threads, uint64_t buffer_
     r.buffer_bytes = bytes;
     r.threads = threads;
     r.passes = passes;
-    const double median = median_of(seconds);
-    const double best = seconds.front();
-    r.bytes_per_s = median > 0 ? static_cast<double>(bytes) / median : 0;
+    const double typical = median(seconds);
+    const double best = *std::min_element(seconds.begin(), seconds.end());
+    r.bytes_per_s = typical > 0 ? static_cast<double>(bytes) / typical : 0;
     r.best_bytes_per_s = best > 0 ? static_cast<double>(bytes) / best : 0;
     return r;
 }
@@ -164,7 +159,7 @@ MemoryBandwidth combine_probes(const std::vector<MemoryBandwidth>& probes) {
         r.best_bytes_per_s = std::max(r.best_bytes_per_s, p.best_bytes_per_s);
         r.passes += p.passes;
     }
-    r.bytes_per_s = median_of(medians);
+    r.bytes_per_s = median(medians);
     return r;
 }
 

@@ -1,7 +1,8 @@
 #include "bench/roofline.h"
 
-#include <algorithm>
 #include <stdexcept>
+
+#include "bench/summary.h"
 
 namespace veil::bench {
 
@@ -26,16 +27,6 @@ Roofline roofline(const RooflineInputs& in) {
     r.fraction = in.decode_tps / r.max_tps;
     return r;
 }
-
-namespace {
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const size_t n = v.size();
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-}  // namespace
 
 PairedRooflines paired_rooflines(std::span<const double> decode_tps, std::span<const double> probe_bandwidth,
                                  double memory_bytes_per_token) {

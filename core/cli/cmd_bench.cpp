@@ -126,6 +126,8 @@ int run(const std::vector<std::string>& args) {
     std::vector<bench::MemoryBandwidth> probes;  // before each repetition and after the last, when measured there
     std::vector<double> decode_tps;              // per repetition
     std::vector<bench::CpuContention> contention;  // per repetition: CPU time its decode lost
+    std::vector<std::vector<double>> step_seconds;  // per repetition: each decode step's seconds
+    double tokens_per_step = 0;                     // tokens one step decodes; 0: steps overlap (threads)
     uint64_t probe_bytes = 0;                      // the bandwidth probe's buffer (probe_buffer_bytes_for)
     report.model = sel.model.path;
     report.sessions = params.sessions;
@@ -190,6 +192,14 @@ int run(const std::vector<std::string>& args) {
         report.prefill_tps = bench::summarize(run.prefill_tps);
         report.decode_tps = bench::summarize(run.decode_tps);
         decode_tps = run.decode_tps;
+        step_seconds = run.decode_step_seconds;
+        std::vector<double> all_steps;
+        for (const std::vector<double>& rep : step_seconds) all_steps.insert(all_steps.end(), rep.begin(), rep.end());
+        report.decode_step_median_s = bench::median(all_steps);
+        report.decode_step_p99_s = bench::percentile(all_steps, 99);
+        tokens_per_step = run.mode == bench::DecodeMode::DecodeBatch ? params.sessions
+                          : run.mode == bench::DecodeMode::Single    ? 1
+                                                                     : 0;
         contention = run.decode_contention_per_rep;
         std::vector<double> per_session(run.decode_tps);
         for (double& v : per_session) v /= params.sessions;
@@ -256,9 +266,23 @@ int run(const std::vector<std::string>& args) {
         for (const bench::MemoryBandwidth& p : probes) probe_bw.push_back(p.bytes_per_s);
         const bench::PairedRooflines paired = bench::paired_rooflines(decode_tps, probe_bw, report.bytes_per_token);
         r = paired.median;
-        for (size_t i = 0; i < decode_tps.size(); ++i)
-            report.per_repetition.push_back({decode_tps[i], paired.bandwidth[i], paired.repetitions[i].fraction,
-                                             contention[i].wait_s, contention[i].steal_s});
+        std::vector<double> median_step_rooflines;
+        for (size_t i = 0; i < decode_tps.size(); ++i) {
+            BenchReport::Repetition rep;
+            rep.decode_tps = decode_tps[i];
+            rep.read_bandwidth = paired.bandwidth[i];
+            rep.roofline = paired.repetitions[i].fraction;
+            rep.cpu_wait_s = contention[i].wait_s;
+            rep.cpu_steal_s = contention[i].steal_s;
+            rep.step_median_s = bench::median(step_seconds[i]);
+            rep.step_p99_s = bench::percentile(step_seconds[i], 99);
+            if (tokens_per_step > 0) {
+                rep.roofline_median_step = tokens_per_step / rep.step_median_s / paired.repetitions[i].max_tps;
+                median_step_rooflines.push_back(*rep.roofline_median_step);
+            }
+            report.per_repetition.push_back(rep);
+        }
+        if (!median_step_rooflines.empty()) report.roofline_median_step = bench::median(median_step_rooflines);
     }
     report.roofline = r.fraction;
     report.roofline_max_tps = r.max_tps;

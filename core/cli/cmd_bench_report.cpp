@@ -68,6 +68,11 @@ void print_bench_table(const BenchReport& r, std::ostream& out) {
     }
     if (r.weights_fit_in_cache)
         out << "                  (the weights fit in the CPU's last-level cache: DRAM bandwidth is no limit here)\n";
+    out << fmt::format("decode step:      median {:.2f} ms, p99 {:.2f} ms", r.decode_step_median_s * 1e3,
+                       r.decode_step_p99_s * 1e3);
+    if (r.roofline_median_step)
+        out << fmt::format("; the median step runs at {:.3f} of the roofline", *r.roofline_median_step);
+    out << "\n";
     if (r.decode_cpu_wait_s || r.decode_cpu_steal_s) {
         // Shares of the time the threads (cpus) had during decode: what the run lost to other work.
         auto share = [&](double lost, unsigned n) { return n && r.decode_seconds > 0 ? 100 * lost / (n * r.decode_seconds) : 0.0; };
@@ -122,9 +127,17 @@ void print_bench_json(const BenchReport& r, std::ostream& out) {
         e.set("roofline", rep.roofline);
         e.set("cpu_wait_s", optional_json(rep.cpu_wait_s));
         e.set("cpu_steal_s", optional_json(rep.cpu_steal_s));
+        e.set("step_median_s", rep.step_median_s);
+        e.set("step_p99_s", rep.step_p99_s);
+        e.set("roofline_median_step", optional_json(rep.roofline_median_step));
         reps.add(e);
     }
     o.set("per_repetition", reps);
+    Poco::JSON::Object steps(Poco::JSON_PRESERVE_KEY_ORDER);
+    steps.set("median", r.decode_step_median_s);
+    steps.set("p99", r.decode_step_p99_s);
+    o.set("decode_step_s", steps);
+    o.set("roofline_median_step", optional_json(r.roofline_median_step));
     o.set("weights_fit_in_cache", r.weights_fit_in_cache);
     o.set("decode_seconds", r.decode_seconds);
     o.set("decode_cpu_wait_s", optional_json(r.decode_cpu_wait_s));

@@ -52,11 +52,22 @@ struct BenchReport {
         double read_bandwidth = 0;  // bytes/s, around this repetition
         double roofline = 0;
         std::optional<double> cpu_wait_s, cpu_steal_s;  // what this repetition's decode lost (see below)
+        double step_median_s = 0, step_p99_s = 0;       // its decode steps (see below)
+        std::optional<double> roofline_median_step;     // its median step's rate against its probes
     };
     std::vector<Repetition> per_repetition;
     // One pass over the weights fits in the last-level cache: decode need not touch DRAM, so the
     // roofline against DRAM bandwidth can exceed 1 and says little.
     bool weights_fit_in_cache = false;
+
+    // Decode steps (bench_run.h's decode_step_seconds) over every repetition: the inter-token
+    // latency's median and 99th percentile. The roofline at the median step is the median, over
+    // the repetitions, of each one's median-step rate (tokens per step / median step seconds)
+    // against its probes: what decode reaches on the steps nothing outside the process stalled.
+    // Reported beside `roofline`, never instead of it; absent with one thread per session (steps
+    // overlap) and without probes around the repetitions.
+    double decode_step_median_s = 0, decode_step_p99_s = 0;
+    std::optional<double> roofline_median_step;
 
     // CPU time the decode phases lost to other work (bench/cpu_contention.h), over decode_seconds
     // of decode: summed over this process's threads (wait) and over the machine's cpus (steal).

@@ -4,6 +4,7 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -81,7 +82,7 @@ TEST(BenchCli, JsonHasStableKeysWithSaneValues) {
     auto reps = o->getArray("per_repetition");
     ASSERT_TRUE(reps);
     ASSERT_EQ(reps->size(), 2u);
-    double decode_sum = 0, roofline_sum = 0, steal_sum = 0;
+    double decode_sum = 0, roofline_sum = 0, steal_sum = 0, median_step_sum = 0, slowest_step = 0;
     for (size_t i = 0; i < reps->size(); ++i) {
         auto rep = reps->getObject(static_cast<unsigned>(i));
         const double decode = rep->getValue<double>("decode_tps"), rep_bw = rep->getValue<double>("read_bandwidth_bytes_per_s");
@@ -91,7 +92,27 @@ TEST(BenchCli, JsonHasStableKeysWithSaneValues) {
         steal_sum += rep->getValue<double>("cpu_steal_s");
         decode_sum += decode;
         roofline_sum += rep->getValue<double>("roofline");
+        // The 16 steps take the repetition's decode time between them: at least half of them are
+        // as long as the median, and none longer than the whole.
+        const double step_median = rep->getValue<double>("step_median_s"), step_p99 = rep->getValue<double>("step_p99_s");
+        EXPECT_GT(step_median, 0);
+        EXPECT_GE(step_p99, step_median);
+        EXPECT_LE(8 * step_median, 16 / decode * (1 + 1e-9));
+        EXPECT_LE(step_p99, 16 / decode * (1 + 1e-9));
+        // One session: one token per step, against the same bandwidth as the repetition.
+        ASSERT_FALSE(rep->isNull("roofline_median_step"));
+        const double at_median = per_token / (step_median * rep_bw);
+        EXPECT_NEAR(rep->getValue<double>("roofline_median_step"), at_median, 1e-9 * at_median);
+        median_step_sum += at_median;
+        slowest_step = std::max(slowest_step, step_p99);
     }
+    auto steps = o->getObject("decode_step_s");
+    ASSERT_TRUE(steps);
+    EXPECT_GT(steps->getValue<double>("median"), 0);
+    EXPECT_GE(steps->getValue<double>("p99"), steps->getValue<double>("median"));
+    EXPECT_LE(steps->getValue<double>("p99"), slowest_step);  // 32 steps: p99 is the slowest one
+    EXPECT_GE(steps->getValue<double>("p99"), slowest_step);
+    EXPECT_NEAR(o->getValue<double>("roofline_median_step"), median_step_sum / 2, 1e-9 * median_step_sum);
     EXPECT_NEAR(o->getObject("decode_tps")->getValue<double>("mean"), decode_sum / 2, 1e-9 * decode_sum);
     EXPECT_NEAR(roofline, roofline_sum / 2, 1e-9 * roofline);
     EXPECT_GT(roofline, 0);
@@ -136,6 +157,12 @@ TEST(BenchCli, ConcurrentSessionsReportAggregateAndPerSession) {
     const double each = o->getObject("decode_tps_per_session")->getValue<double>("mean");
     EXPECT_GT(each, 0);
     EXPECT_NEAR(total, 3 * each, 1e-6 * total);
+    // Every session's steps are timed, but they overlap: no rate at the median step.
+    EXPECT_GT(o->getObject("decode_step_s")->getValue<double>("median"), 0);
+    EXPECT_TRUE(o->isNull("roofline_median_step"));
+    auto reps = o->getArray("per_repetition");
+    ASSERT_TRUE(reps);
+    for (size_t i = 0; i < reps->size(); ++i) EXPECT_TRUE(reps->getObject(static_cast<unsigned>(i))->isNull("roofline_median_step"));
 }
 
 TEST(BenchCli, StreamBackendReportsStorageBandwidthAndBatchedDecode) {
@@ -170,6 +197,7 @@ TEST(BenchCli, TableAndProgressLines) {
     CliRun r = bench("--model " + quote(kStories) + " -t 1 -p 8 -n 8 -r 1");
     ASSERT_EQ(r.code, 0) << r.out;
     for (const char* text : {"pp8", "tg8", "±", "peak RSS:", "roofline:", "memory read bw:", "backend stats:",
+                             "decode step:      median ", "the median step runs at ",
                              "[bench] warm-up: prefill", "[bench] rep 1/1: decode",
                              "[bench] rep 1: measuring memory read bandwidth"})
         EXPECT_NE(r.out.find(text), std::string::npos) << text << "\n" << r.out;
