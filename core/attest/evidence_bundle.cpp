@@ -1,8 +1,11 @@
 #include "attest/evidence_bundle.h"
 
+#include <algorithm>
 #include <cctype>
+#include <iterator>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 
 #include <Poco/Base64Decoder.h>
 #include <Poco/Base64Encoder.h>
@@ -15,6 +18,12 @@
 #include "util/sha256.h"
 
 namespace veil {
+namespace {
+
+// Every field of a version 1 bundle (evidence_bundle.h).
+constexpr std::string_view kFields[] = {"veil_bundle", "format", "evidence", "claims", "report_data"};
+
+}  // namespace
 
 std::string hex_encode(const uint8_t* data, size_t size) { return to_hex(data, size); }
 
@@ -83,6 +92,12 @@ EvidenceBundle EvidenceBundle::parse(const std::string& json) {
     const Poco::Dynamic::Var version = o->get("veil_bundle");  // empty when missing
     if (!version.isInteger() || version.convert<int64_t>() != 1)
         throw std::invalid_argument("evidence bundle: unsupported or missing \"veil_bundle\" version (expected 1)");
+    // Only the claims are bound to the evidence (report_data); a field a verifier skipped would
+    // travel with a verified bundle unchecked, read by whoever opens it as if it were attested.
+    for (const std::string& key : o->getNames())
+        if (std::find(std::begin(kFields), std::end(kFields), key) == std::end(kFields))
+            throw std::invalid_argument("evidence bundle: unknown field \"" + key +
+                                        "\" (a version 1 bundle has veil_bundle, format, evidence, claims and report_data)");
     EvidenceBundle b;
     b.format = need_string("format");
     std::istringstream in(need_string("evidence"));

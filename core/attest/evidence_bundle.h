@@ -28,7 +28,7 @@ struct EvidenceBundle {
     ReportData report_data{};
 
     std::string to_json() const;
-    // Throws std::invalid_argument naming the missing or malformed field.
+    // Throws std::invalid_argument naming the missing, malformed or unknown field.
     static EvidenceBundle parse(const std::string& json);
     // True when the text looks like a bundle (a JSON object with "veil_bundle").
     static bool looks_like_bundle(const std::string& text);

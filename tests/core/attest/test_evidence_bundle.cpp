@@ -2,6 +2,8 @@
 
 #include <Poco/JSON/Parser.h>
 
+#include <sstream>
+
 #include "attest/evidence_bundle.h"
 
 namespace veil {
@@ -70,6 +72,27 @@ TEST(EvidenceBundle, VersionMustBeTheInteger1) {
         EXPECT_NE(parse_error(R"({"veil_bundle":)" + v + "," + rest).find("unsupported or missing \"veil_bundle\" version"),
                   std::string::npos)
             << v << ": " << parse_error(R"({"veil_bundle":)" + v + "," + rest);
+}
+
+TEST(EvidenceBundle, UnknownFieldsAreNamed) {
+    // Fields outside the claims are not covered by report_data: a bundle carrying one (here a
+    // reassuring but unsigned "simulated": false) is refused, not passed on.
+    EvidenceBundle b;
+    b.format = "sev-snp-report";
+    b.evidence = {1, 2, 3};
+    b.claims = claims("0011");
+    b.report_data = report_data_for(b.claims);
+    Poco::JSON::Object::Ptr o = Poco::JSON::Parser().parse(b.to_json()).extract<Poco::JSON::Object::Ptr>();
+    o->set("simulated", false);
+    std::ostringstream json;
+    o->stringify(json);
+    EXPECT_EQ(parse_error(json.str()),
+              "evidence bundle: unknown field \"simulated\" (a version 1 bundle has veil_bundle, format, evidence, "
+              "claims and report_data)");
+    o->remove("simulated");
+    std::ostringstream clean;
+    o->stringify(clean);
+    EXPECT_EQ(parse_error(clean.str()), "");
 }
 
 TEST(EvidenceBundle, EvidenceOutsideTheBase64AlphabetIsNamed) {
