@@ -276,7 +276,7 @@ int run(const std::vector<std::string>& args) {
             rep.cpu_steal_s = contention[i].steal_s;
             rep.step_median_s = bench::median(step_seconds[i]);
             rep.step_p99_s = bench::percentile(step_seconds[i], 99);
-            if (tokens_per_step > 0) {
+            if (tokens_per_step > 0 && rep.step_median_s > 0) {
                 rep.roofline_median_step = tokens_per_step / rep.step_median_s / paired.repetitions[i].max_tps;
                 median_step_rooflines.push_back(*rep.roofline_median_step);
             }
