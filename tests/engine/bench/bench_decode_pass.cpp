@@ -10,17 +10,17 @@
 //   build/tests/engine/bench/veil_engine_bench --benchmark_filter=BM_DecodePass
 #include <benchmark/benchmark.h>
 
-#include <sys/mman.h>
-
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <map>
-#include <stdexcept>
+#include <new>
 #include <string>
 
 #include "bench/memory_bandwidth.h"
 #include "bench/summary.h"
 #include "bench_shapes.h"
+#include "veil/engine/huge_pages.h"
 #include "veil/engine/matmul.h"
 #include "veil/engine/row_groups.h"
 
@@ -31,13 +31,13 @@ constexpr size_t kPassBytes = size_t{600} << 20;
 constexpr size_t kHugePage = size_t{2} << 20;
 constexpr int kRounds = 60;
 
-// A never-freed anonymous mapping on huge pages where the kernel grants them, as backend_full
-// holds its weights (4 KiB pages cost a few percent in TLB misses).
+// A never-freed buffer on huge pages where the kernel grants them (the engine's advise_huge_pages),
+// as backend_full holds its weights: 4 KiB pages cost a few percent in TLB misses.
 uint8_t* huge_buffer(size_t bytes) {
     bytes = (bytes + kHugePage - 1) / kHugePage * kHugePage;
-    void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) throw std::bad_alloc();
-    ::madvise(p, bytes, MADV_HUGEPAGE);  // advice: failing is harmless
+    void* p = std::aligned_alloc(kHugePage, bytes);
+    if (p == nullptr) throw std::bad_alloc();
+    advise_huge_pages(p, bytes);
     std::memset(p, 0x5a, bytes);
     return static_cast<uint8_t*>(p);
 }
