@@ -46,6 +46,11 @@ public:
                 return;
             }
     }
+    // Reads of tensor `name` see `bytes` at byte `at` of its data instead of the file's (corrupt
+    // weights without writing a file).
+    void patch(const std::string& name, uint64_t at, std::vector<uint8_t> bytes) {
+        patches_.push_back({name, at, std::move(bytes)});
+    }
     void set_string(const std::string& key, const std::string& value) {
         strings_[key] = value;
         veil_meta_value v{};
@@ -101,8 +106,19 @@ private:
             if (e) return e;
         }
         if (n < size) std::memset(static_cast<char*>(dst) + n, 0, size - n);
+        for (const Patch& p : self->patches_) {
+            if (d.name == nullptr || p.tensor != d.name) continue;
+            for (size_t k = 0; k < p.bytes.size(); ++k)
+                if (p.at + k >= offset && p.at + k < offset + size) static_cast<uint8_t*>(dst)[p.at + k - offset] = p.bytes[k];
+        }
         return nullptr;
     }
+
+    struct Patch {
+        std::string tensor;
+        uint64_t at;
+        std::vector<uint8_t> bytes;
+    };
 
     veil_model_source inner_;
     veil_model_source src_{};
@@ -112,6 +128,7 @@ private:
     std::vector<size_t> alias_index_;
     std::map<std::string, std::string> strings_;
     std::map<std::string, veil_meta_value> overrides_;
+    std::vector<Patch> patches_;
 };
 
 }  // namespace veil::test

@@ -7,7 +7,9 @@
 #include <cstring>
 #include <string>
 
+#include "veil/backend_common/engine_errors.h"
 #include "veil/engine/llama_kv_cache.h"  // secure_zero
+#include "veil/engine/llama_weights.h"
 #include "veil/plugin.hpp"
 
 namespace veil::backend_full {
@@ -73,6 +75,7 @@ WeightStore::WeightStore(const veil_model_source& source, bool lock, const sdk::
                                                   std::to_string(d.n_bytes) + " bytes) from model '" +
                                                   (source.model_id ? source.model_id : "?") + "' failed");
             }
+            backend_common::translate_engine_errors([&] { engine::require_finite(d, dst, 0, d.n_bytes); });
         }
     } catch (...) {
         release();

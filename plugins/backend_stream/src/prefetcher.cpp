@@ -54,15 +54,10 @@ void Prefetcher::io_loop() {
         free_slot->state = State::Loading;
         free_slot->unit = unit;
         free_slot->seq = next_seq_++;
-        free_slot->error.clear();
+        free_slot->error = {};
         lock.unlock();
-        std::string error;
         const auto t0 = std::chrono::steady_clock::now();
-        try {
-            read_unit(units_[unit], *free_slot->buffer);
-        } catch (const std::exception& e) {
-            error = e.what();
-        }
+        Failure error = capture([&] { read_unit(units_[unit], *free_slot->buffer); });
         const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
         lock.lock();
         counters_.read_ns += static_cast<uint64_t>(ns);
@@ -71,7 +66,7 @@ void Prefetcher::io_loop() {
         // goes straight to acquire, which reports it).
         const bool grouped = std::any_of(units_[unit].extents.begin(), units_[unit].extents.end(),
                                          [](const Extent& e) { return e.layout != engine::RowLayout::Plain; });
-        free_slot->state = error.empty() && grouped ? State::Read : State::Ready;
+        free_slot->state = !error.failed && grouped ? State::Read : State::Ready;
         free_slot->extents_taken = free_slot->extents_grouped = 0;
         free_slot->error = std::move(error);
         cv_.notify_all();
@@ -96,14 +91,9 @@ void Prefetcher::group_loop() {
         const WeightUnit& unit = units_[oldest->unit];
         const Extent& extent = unit.extents[oldest->extents_taken++];
         lock.unlock();
-        std::string error;
-        try {
-            oldest->buffer->regroup(source_, extent);
-        } catch (const std::exception& e) {
-            error = e.what();
-        }
+        Failure error = capture([&] { oldest->buffer->regroup(source_, extent); });
         lock.lock();
-        if (oldest->error.empty()) oldest->error = std::move(error);
+        if (!oldest->error.failed) oldest->error = std::move(error);
         if (++oldest->extents_grouped == unit.extents.size()) {
             oldest->state = State::Ready;
             cv_.notify_all();
@@ -127,19 +117,14 @@ void Prefetcher::read_unit(const WeightUnit& unit, WeightBuffer& buffer) {
         helper_unit_ = &unit;
         helper_buffer_ = &buffer;
         helper_first_ = split;
-        helper_error_.clear();
+        helper_error_ = {};
     }
     cv_.notify_all();
-    std::string error;
-    try {
-        buffer.fill_extents(source_, unit, 0, split, host_);
-    } catch (const std::exception& e) {
-        error = e.what();
-    }
+    Failure error = capture([&] { buffer.fill_extents(source_, unit, 0, split, host_); });
     std::unique_lock<std::mutex> lock(mu_);
     cv_.wait(lock, [&] { return helper_unit_ == nullptr; });
-    if (error.empty()) error = helper_error_;
-    if (!error.empty()) throw sdk::Error(VEIL_ERR_IO, error);
+    if (!error.failed) error = helper_error_;
+    if (error.failed) throw sdk::Error(error.code, error.message);
 }
 
 void Prefetcher::helper_loop() {
@@ -151,12 +136,7 @@ void Prefetcher::helper_loop() {
         WeightBuffer& buffer = *helper_buffer_;
         const size_t first = helper_first_;
         lock.unlock();
-        std::string error;
-        try {
-            buffer.fill_extents(source_, unit, first, unit.extents.size(), host_);
-        } catch (const std::exception& e) {
-            error = e.what();
-        }
+        Failure error = capture([&] { buffer.fill_extents(source_, unit, first, unit.extents.size(), host_); });
         lock.lock();
         helper_error_ = std::move(error);
         helper_unit_ = nullptr;
@@ -205,12 +185,12 @@ const uint8_t* Prefetcher::acquire(size_t unit) {
     if (ready) ++counters_.units_ready;
     else counters_.stall_ns += static_cast<uint64_t>(
              std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
-    if (!slot->error.empty()) {
-        const std::string error = slot->error;
+    if (slot->error.failed) {
+        const Failure error = slot->error;
         slot->buffer->zeroize(slot->buffer->bytes());
         slot->state = State::Free;
         // The I/O thread has moved on; the caller restarts the order (set_order) after failing.
-        throw sdk::Error(VEIL_ERR_IO, error);
+        throw sdk::Error(error.code, error.message);
     }
     slot->state = State::InUse;
     return slot->buffer->data();

@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "veil/plugin.hpp"
 #include "weight_buffer.h"
 #include "weight_units.h"
 
@@ -59,13 +60,32 @@ private:
     static constexpr int kGroupingThreads = 2;
     // Free -> Loading (I/O and helper threads) -> Read (grouping threads) -> Ready -> InUse -> Free.
     enum class State { Free, Loading, Read, Ready, InUse };
+    // Why a unit's read or regrouping failed, for acquire() to throw on the compute thread: the
+    // thrower's code where it had one (corrupt weights are VEIL_ERR_INVALID_ARGUMENT, not I/O).
+    struct Failure {
+        bool failed = false;
+        veil_error_code code = VEIL_ERR_IO;
+        std::string message;
+    };
+    // Runs f, returning what it threw as a Failure.
+    template <class F>
+    static Failure capture(F&& f) {
+        try {
+            f();
+            return {};
+        } catch (const sdk::Error& e) {
+            return {true, e.code(), e.what()};
+        } catch (const std::exception& e) {
+            return {true, VEIL_ERR_IO, e.what()};
+        }
+    }
     struct Slot {
         std::unique_ptr<WeightBuffer> buffer;
         State state = State::Free;
         size_t unit = 0;
         uint64_t seq = 0;  // when the I/O thread took it: the grouping threads take the oldest first
         size_t extents_taken = 0, extents_grouped = 0;  // by the grouping threads (State::Read)
-        std::string error;
+        Failure error;
     };
     void io_loop();
     void helper_loop();
@@ -92,7 +112,7 @@ private:
     const WeightUnit* helper_unit_ = nullptr;
     WeightBuffer* helper_buffer_ = nullptr;
     size_t helper_first_ = 0;
-    std::string helper_error_;
+    Failure helper_error_;
     std::thread helper_;
     std::vector<std::thread> groupers_;
 };

@@ -9,7 +9,9 @@
 #include <string>
 
 #include "memory_budget.h"
+#include "veil/backend_common/engine_errors.h"
 #include "veil/engine/llama_kv_cache.h"  // secure_zero
+#include "veil/engine/llama_weights.h"
 #include "veil/plugin.hpp"
 
 namespace veil::backend_stream {
@@ -77,6 +79,9 @@ void WeightBuffer::read_extent(const veil_model_source& source, const Extent& e,
     const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
     counters_.read_ns.fetch_add(static_cast<uint64_t>(ns), std::memory_order_relaxed);
     counters_.bytes_read.fetch_add(e.bytes, std::memory_order_relaxed);
+    // Every read, not once per model: the source may change under a plain file between passes.
+    backend_common::translate_engine_errors(
+        [&] { engine::require_finite(source.tensors[e.tensor], base_ + e.dst_offset, e.src_offset, e.bytes); });
 }
 
 void WeightBuffer::regroup(const veil_model_source& source, const WeightUnit& unit) {

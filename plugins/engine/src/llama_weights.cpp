@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "veil/engine/llama_error.h"
+#include "veil/engine/non_finite.h"
 #include "veil/engine/row_groups.h"
 
 namespace veil::engine {
@@ -132,6 +133,21 @@ LlamaTensorIndex index_llama_tensors(const veil_model_source& source, LlamaHPara
     b.require_all_used();
     t.total_bytes = b.claimed_bytes();
     return t;
+}
+
+void require_finite(const veil_tensor_desc& tensor, const void* data, uint64_t offset, uint64_t bytes) {
+    const TypeTraits* tt = type_traits(tensor.type);
+    const uint64_t cols = tensor.dims[0];
+    if (tt == nullptr || cols == 0 || cols % tt->block_elems != 0) return;
+    const auto type = static_cast<GgmlType>(tensor.type);
+    const uint64_t row = row_bytes(type, static_cast<int64_t>(cols));
+    const auto found = find_non_finite(type, data, static_cast<int64_t>(bytes / row), static_cast<int64_t>(cols));
+    if (!found) return;
+    NonFinite at = *found;
+    at.row += static_cast<int64_t>(offset / row);
+    throw LlamaError(VEIL_ERR_INVALID_ARGUMENT, std::string("tensor '") + tensor.name + "' (" + tt->name + "): " +
+                                                    describe(at, type) +
+                                                    "; weights must be finite, so the model file is corrupt");
 }
 
 WeightMatrix matrix_view(const veil_model_source& source, size_t tensor_index, const void* data, int64_t rows) {

@@ -42,20 +42,37 @@ TEST(GenerateCli, JsonTextIsValidUtf8WhenTheModelEmitsStrayBytes) {
     EXPECT_GT(replaced, 0);
 }
 
-// NaN in the final norm's weights makes every logit NaN: generation stops with an error naming
-// it, instead of sampling arbitrary tokens as if the model were fine.
-TEST(GenerateCli, NonFiniteLogitsStopGenerationWithAnError) {
-    test::TempDir dir;
+// stories260K with every weight of the final norm set to `value`.
+std::string model_with_output_norm(test::TempDir& dir, float value) {
     std::vector<uint8_t> bytes = test::read_all(test::testdata("models/stories260K.gguf"));
     auto gguf = GgufFile::parse(bytes.data(), bytes.size(), "stories260K.gguf");
     const GgufTensorInfo* norm = gguf->find_tensor("output_norm.weight");
-    ASSERT_NE(norm, nullptr);
-    const float nan = std::nanf("");
-    std::memcpy(bytes.data() + gguf->data_offset() + norm->offset, &nan, sizeof nan);
-    const std::string model = dir.write("nan.gguf", bytes);
+    EXPECT_NE(norm, nullptr);
+    if (norm == nullptr) return {};
+    for (uint64_t i = 0; i < norm->dims[0]; ++i)
+        std::memcpy(bytes.data() + gguf->data_offset() + norm->offset + i * sizeof value, &value, sizeof value);
+    return dir.write("norm.gguf", bytes);
+}
+
+// A NaN weight is refused when the model loads, naming the tensor and the element.
+TEST(GenerateCli, NonFiniteWeightsAreRefusedAtLoad) {
+    test::TempDir dir;
+    const std::string model = model_with_output_norm(dir, std::nanf(""));
     CliRun r = test::run_veil("generate --model " + quote(model) + " --prompt Hello -n 4 --temp 0");
     EXPECT_EQ(r.code, 1) << r.out;
-    EXPECT_NE(r.out.find("at position 4 is NaN: its weights hold NaN/Inf or overflow"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("tensor 'output_norm.weight' (f32): row 0, element 0 is NaN"), std::string::npos) << r.out;
+}
+
+// Finite weights can still overflow: a final norm of 3e38 turns the logits into Inf and NaN.
+// Generation stops with an error naming it, instead of sampling arbitrary tokens as if the model
+// were fine.
+TEST(GenerateCli, NonFiniteLogitsStopGenerationWithAnError) {
+    test::TempDir dir;
+    const std::string model = model_with_output_norm(dir, 3e38f);
+    CliRun r = test::run_veil("generate --model " + quote(model) + " --prompt Hello -n 4 --temp 0");
+    EXPECT_EQ(r.code, 1) << r.out;
+    EXPECT_NE(r.out.find("at position 4 is "), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(": its weights hold NaN/Inf or overflow"), std::string::npos) << r.out;
 }
 
 }  // namespace

@@ -202,6 +202,37 @@ TEST(LlamaBackendFullPlugin, BadOptionsAndModelsAreRefused) {
     EXPECT_NE(e.message.find("blk.4.ffn_down.weight"), std::string::npos) << e.message;
 }
 
+// A NaN or an infinity anywhere a weight can hold one fails the load, naming the tensor and the
+// place: an F32 matrix element, a norm weight, a Q6_K block's scale.
+TEST(LlamaBackendFullPlugin, NonFiniteWeightsAreRefusedByName) {
+    struct Case {
+        const char* model;
+        const char* tensor;
+        uint64_t at;
+        std::vector<uint8_t> bytes;
+        const char* expected;
+    };
+    const Case cases[] = {
+        {"stories260K.gguf", "blk.2.attn_k.weight", (3 * 64 + 5) * 4, {0x00, 0x00, 0xc0, 0x7f},
+         "tensor 'blk.2.attn_k.weight' (f32): row 3, element 5 is NaN"},
+        {"stories260K.gguf", "blk.4.ffn_norm.weight", 63 * 4, {0x00, 0x00, 0x80, 0xff},
+         "tensor 'blk.4.ffn_norm.weight' (f32): row 0, element 63 is Inf"},
+        {"synth-d256-Q4_K_M.gguf", "output.weight", 511 * 210 + 208, {0x00, 0x7c},
+         "tensor 'output.weight' (q6_K): row 511, block 0 (elements 0..255): its scale d is Inf"},
+    };
+    Plugin p;
+    for (const Case& c : cases) {
+        auto gguf = open_gguf(testdata_dir() / "models" / c.model);
+        ProxySource proxy(*gguf->abi());
+        proxy.patch(c.tensor, c.at, c.bytes);
+        void* model = nullptr;
+        Err e = p.load(proxy.abi(), "{}", &model);
+        ASSERT_FALSE(e.ok) << c.tensor;
+        EXPECT_EQ(e.code, VEIL_ERR_INVALID_ARGUMENT);
+        EXPECT_NE(e.message.find(c.expected), std::string::npos) << e.message;
+    }
+}
+
 TEST(LlamaBackendFullPlugin, ConfigurationGivesTheDefaultsLoadOptionsOverride) {
     auto gguf = open_gguf(testdata_dir() / "models" / "stories260K.gguf");
     Plugin p(R"({"threads":1})");

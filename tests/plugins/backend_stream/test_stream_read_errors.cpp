@@ -2,11 +2,13 @@
 // does not decrypt): the eval fails with the source's own error (which names the tensor) and
 // leaves the session where it was; once reads work again the same eval gives backend_full's
 // logits — the window restarted cleanly, nothing half-read or half-regrouped was computed on.
+// Weights that read fine but hold a NaN or an infinity are refused by name the same way.
 #include <gtest/gtest.h>
 
 #include <atomic>
 
 #include "stream_fixture.h"
+#include "test_llama_proxy.h"
 
 namespace veil::test {
 namespace {
@@ -67,6 +69,41 @@ TEST(StreamReadErrors, AFailedReadFailsTheEvalAndTheNextOneRecovers) {
     ASSERT_TRUE(e.ok) << e.message;
     EXPECT_EQ(logits, expected[0]);
     EXPECT_EQ(stream_plugin().vt->session_position(session.get()), prompt.size() + 1);
+}
+
+// A NaN scale in row 7 of a streamed layer's Q4_K matrix: every eval that needs the layer fails
+// naming it, the session stays where it was. Resident (a budget that holds the model), the load
+// itself fails.
+TEST(StreamReadErrors, NonFiniteWeightsAreRefusedByName) {
+    auto gguf = open_gguf(testdata_dir() / "models" / "synth-d256-Q4_K_M.gguf");
+    ProxySource src(*gguf->abi());
+    const uint64_t q4_k_row = 144;  // 256 columns: one block; d is its first two bytes
+    src.patch("blk.1.ffn_gate.weight", 7 * q4_k_row, {0x00, 0x7e});
+    const std::string expected =
+        "tensor 'blk.1.ffn_gate.weight' (q4_K): row 7, block 0 (elements 0..255): its scale d is NaN";
+
+    LoadedModel model;
+    Err e = stream_plugin().load(src.abi(), budget_json(minimum_budget(src.abi())), model);
+    ASSERT_TRUE(e.ok) << e.message;
+    ASSERT_EQ(stream_plugin().stats(model)->getArray("resident_layers")->size(), 0u);  // every layer streams
+    OpenSession session;
+    ASSERT_TRUE(stream_plugin().open_session(model, 64, session).ok);
+    std::vector<float> logits(stream_plugin().n_vocab(model));
+    const std::vector<int32_t> prompt = {1, 20, 30};
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        e = take(stream_plugin().vt->eval(session.get(), prompt.data(), prompt.size(), logits.data()));
+        ASSERT_FALSE(e.ok) << attempt;
+        EXPECT_EQ(e.code, VEIL_ERR_INVALID_ARGUMENT);
+        EXPECT_NE(e.message.find(expected), std::string::npos) << e.message;
+        EXPECT_EQ(stream_plugin().vt->session_position(session.get()), 0u);
+    }
+    session.reset();
+    model.reset();
+
+    e = stream_plugin().load(src.abi(), budget_json(uint64_t{1} << 30), model);
+    ASSERT_FALSE(e.ok);
+    EXPECT_EQ(e.code, VEIL_ERR_INVALID_ARGUMENT);
+    EXPECT_NE(e.message.find(expected), std::string::npos) << e.message;
 }
 
 }  // namespace

@@ -56,6 +56,13 @@ struct LlamaTensorIndex {
 // tensors the llama graph does not use (biases, experts, rope factors).
 LlamaTensorIndex index_llama_tensors(const veil_model_source& source, LlamaHParams& hp);
 
+// Refuses weights that hold a NaN or an infinity (non_finite.h): `data` holds `bytes` bytes of
+// `tensor`'s data read from `offset` into it, both whole rows, as the file stores them (before
+// any regrouping). Throws LlamaError(VEIL_ERR_INVALID_ARGUMENT) naming the tensor, the row and the
+// block or element. A tensor of a type or shape the index would refuse is left to the index.
+// Backends call it on what they read, before the forward pass ever sees it.
+void require_finite(const veil_tensor_desc& tensor, const void* data, uint64_t offset, uint64_t bytes);
+
 // A matrix view of tensor `tensor_index` (already validated by index_llama_tensors) over `data`,
 // which holds rows [0, rows) of it; rows = 0 means all of them.
 WeightMatrix matrix_view(const veil_model_source& source, size_t tensor_index, const void* data, int64_t rows = 0);
