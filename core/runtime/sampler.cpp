@@ -46,7 +46,7 @@ int32_t argmax(std::span<const float> logits) {
 }
 
 Sampler::Sampler(const SamplingParams& params, uint32_t n_vocab)
-    : params_(params), n_vocab_(n_vocab), rng_(params.seed), candidates_(n_vocab), probs_(n_vocab), counts_(n_vocab, 0) {
+    : params_(params), n_vocab_(n_vocab), rng_(params.seed), penalized_(n_vocab), candidates_(n_vocab), probs_(n_vocab), counts_(n_vocab, 0) {
     if (n_vocab == 0) throw std::invalid_argument("sampler: empty vocabulary");
     if (!(params.temperature >= 0)) throw std::invalid_argument("temperature must be >= 0");
     if (params.top_k < 0) throw std::invalid_argument("top_k must be >= 0");
@@ -64,8 +64,7 @@ bool Sampler::penalties_apply(std::span<const int32_t> history) const {
     return any && params_.penalty_last_n != 0 && !history.empty();
 }
 
-void Sampler::apply_penalties(std::span<const int32_t> history) {
-    if (!penalties_apply(history)) return;
+void Sampler::apply_penalties(std::span<const int32_t> history, std::span<float> logits) {
     size_t window = std::min(history.size(), static_cast<size_t>(params_.penalty_last_n));
     auto recent = history.subspan(history.size() - window);
     for (int32_t t : recent)
@@ -74,7 +73,7 @@ void Sampler::apply_penalties(std::span<const int32_t> history) {
         if (t < 0 || static_cast<uint32_t>(t) >= n_vocab_) continue;
         uint32_t& count = counts_[static_cast<size_t>(t)];
         if (count == 0) continue;  // already applied for an earlier occurrence
-        float& logit = candidates_[static_cast<size_t>(t)].logit;
+        float& logit = logits[static_cast<size_t>(t)];
         // llama.cpp: divide positive logits, multiply negative ones, so the token always loses.
         logit = logit > 0 ? logit / params_.repeat_penalty : logit * params_.repeat_penalty;
         logit -= static_cast<float>(count) * params_.frequency_penalty + params_.presence_penalty;
@@ -155,16 +154,15 @@ size_t Sampler::min_p_prefix(size_t n) const {
 
 int32_t Sampler::sample(std::span<const float> logits, std::span<const int32_t> history) {
     if (logits.size() != n_vocab_) throw std::invalid_argument("sampler: logits size differs from the vocabulary");
-    if (params_.temperature <= 0 && !penalties_apply(history)) return argmax(logits);
-    for (uint32_t i = 0; i < n_vocab_; ++i) candidates_[i] = {static_cast<int32_t>(i), logits[i]};
-    apply_penalties(history);
-
-    if (params_.temperature <= 0) {
-        size_t best = 0;
-        for (size_t i = 1; i < n_vocab_; ++i)
-            if (candidates_[i].logit > candidates_[best].logit) best = i;
-        return candidates_[best].id;
+    std::span<const float> scored = logits;
+    if (penalties_apply(history)) {
+        std::copy(logits.begin(), logits.end(), penalized_.begin());
+        apply_penalties(history, penalized_);
+        scored = penalized_;
     }
+    // Greedy, penalised or not: the SIMD argmax (lowest id on ties, as llama.cpp's greedy sampler).
+    if (params_.temperature <= 0) return argmax(scored);
+    for (uint32_t i = 0; i < n_vocab_; ++i) candidates_[i] = {static_cast<int32_t>(i), scored[i]};
 
     const size_t n = keep_candidates();
 

@@ -36,12 +36,14 @@ private:
     size_t min_p_prefix(size_t n) const;
     // Whether any penalty changes a logit given this history.
     bool penalties_apply(std::span<const int32_t> history) const;
-    void apply_penalties(std::span<const int32_t> history);
+    // Applies the penalties to `logits` (a copy of the model's, indexed by token id).
+    void apply_penalties(std::span<const int32_t> history, std::span<float> logits);
     double uniform();  // [0, 1), identical on every platform for a given seed
 
     SamplingParams params_;
     uint32_t n_vocab_;
     std::mt19937_64 rng_;
+    std::vector<float> penalized_;  // the logits with penalties applied, when any apply
     std::vector<Candidate> candidates_;
     std::vector<float> probs_;
     std::vector<uint32_t> counts_;

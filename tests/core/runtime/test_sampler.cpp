@@ -82,6 +82,50 @@ TEST(Sampler, FrequencyAndPresencePenaltiesCountOccurrencesInTheWindow) {
     EXPECT_EQ(s.sample(l, old), 0);
 }
 
+// Greedy with penalties over a full vocabulary against the definition: penalise a copy of the
+// logits as llama.cpp does, then the first largest. A penalised token that ties an earlier one
+// loses the tie to the lower id; the window's repeats count once for repeat_penalty.
+TEST(Sampler, GreedyWithPenaltiesIsTheFirstLargestPenalisedLogit) {
+    const uint32_t n_vocab = 32000;
+    std::mt19937 rng(11);
+    std::normal_distribution<float> dist(0.0f, 3.0f);
+    SamplingParams p = SamplingParams::greedy();
+    p.repeat_penalty = 1.3f;
+    p.frequency_penalty = 0.2f;
+    p.presence_penalty = 0.1f;
+    p.penalty_last_n = 8;
+    Sampler s(p, n_vocab);
+    for (int round = 0; round < 50; ++round) {
+        std::vector<float> logits(n_vocab);
+        for (float& x : logits) x = dist(rng);
+        std::vector<int32_t> history;
+        for (int i = 0; i < 12; ++i) history.push_back(static_cast<int32_t>(rng() % 64));  // repeats
+        // The top tokens are penalised in some rounds, so the answer moves.
+        const auto top = static_cast<int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
+        if (round % 2 == 0) history.back() = top;
+
+        std::vector<float> expected = logits;
+        std::map<int32_t, int> counts;
+        for (size_t i = history.size() - 8; i < history.size(); ++i) ++counts[history[i]];
+        for (const auto& [t, n] : counts) {
+            float& l = expected[static_cast<size_t>(t)];
+            l = l > 0 ? l / p.repeat_penalty : l * p.repeat_penalty;
+            l -= static_cast<float>(n) * p.frequency_penalty + p.presence_penalty;
+        }
+        const auto want = static_cast<int32_t>(std::max_element(expected.begin(), expected.end()) - expected.begin());
+        EXPECT_EQ(s.sample(logits, history), want) << "round " << round;
+    }
+
+    // A tie after the penalty: 4.0 penalised to 2.0 at id 5 ties id 3's 2.0; the lower id wins.
+    SamplingParams tie = SamplingParams::greedy();
+    tie.repeat_penalty = 2.0f;
+    Sampler t(tie, 8);
+    const std::vector<float> l = {0, 0, 0, 2.0f, 0, 4.0f, 0, 0};
+    const std::vector<int32_t> h = {5};
+    EXPECT_EQ(t.sample(l, h), 3);
+    EXPECT_EQ(l[5], 4.0f);  // the caller's logits are not modified
+}
+
 TEST(Sampler, TopKOneIsGreedy) {
     SamplingParams p;
     p.temperature = 5.0f;
