@@ -28,7 +28,7 @@ struct NonFinite {
 // block size and `type` supported (type_traits); callers check both, other types find nothing.
 std::optional<NonFinite> find_non_finite(GgmlType type, const void* data, int64_t rows, int64_t cols);
 
-// "row 3, block 5 (elements 160..191): its scale d is NaN" / "row 0, element 17 is +Inf".
+// "row 3, block 5 (elements 160..191): its scale d is NaN" / "row 0, element 17 is Inf" (either sign).
 std::string describe(const NonFinite& where, GgmlType type);
 
 }  // namespace veil::engine
