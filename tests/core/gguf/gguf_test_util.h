@@ -1,12 +1,15 @@
 // Helpers for GGUF tests: a byte builder for hand-made (often hostile) files and a temp folder.
 #pragma once
 
+#include <stdlib.h>  // mkdtemp
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,12 +51,16 @@ struct Bytes {
     }
 };
 
-// A per-process scratch folder, removed by the destructor.
+// A fresh scratch folder, removed by the destructor. mkdtemp, not a name made of the pid: a test
+// that aborted (ASan's abort_on_error) left its folder behind, and a later process given the
+// same pid found the old files in "its" folder.
 class TempDir {
 public:
     TempDir() {
-        path_ = std::filesystem::temp_directory_path() / ("veil-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
-        std::filesystem::create_directories(path_);
+        std::string tmpl = (std::filesystem::temp_directory_path() / "veil-test-XXXXXX").string();
+        if (::mkdtemp(tmpl.data()) == nullptr)
+            throw std::runtime_error("mkdtemp " + tmpl + ": " + std::strerror(errno));
+        path_ = tmpl;
     }
     ~TempDir() {
         std::error_code ec;
@@ -67,10 +74,6 @@ public:
     }
 
 private:
-    static int& counter() {
-        static int c = 0;
-        return c;
-    }
     std::filesystem::path path_;
 };
 
