@@ -39,6 +39,15 @@ private:
     std::atomic<int> failures_left_{0};
 };
 
+// Loads `src` with the smallest budget, so that every layer streams, and opens a session of 64
+// positions (declared model first, as the fixture asks).
+void open_streaming(const veil_model_source& src, LoadedModel& model, OpenSession& session) {
+    Err e = stream_plugin().load(src, budget_json(minimum_budget(src)), model);
+    ASSERT_TRUE(e.ok) << e.message;
+    ASSERT_EQ(stream_plugin().stats(model)->getArray("resident_layers")->size(), 0u);  // every layer streams
+    ASSERT_TRUE(stream_plugin().open_session(model, 64, session).ok);
+}
+
 TEST(StreamReadErrors, AFailedReadFailsTheEvalAndTheNextOneRecovers) {
     auto gguf = open_gguf(testdata_dir() / "models" / "synth-d256-Q8_0.gguf");
     FailingReads src(*gguf->abi());
@@ -48,17 +57,14 @@ TEST(StreamReadErrors, AFailedReadFailsTheEvalAndTheNextOneRecovers) {
     const auto expected = full_greedy_logits(src.abi(), {1, 20, 30, 40, 50, next}, 0);
 
     LoadedModel model;
-    Err e = stream_plugin().load(src.abi(), budget_json(minimum_budget(src.abi())), model);
-    ASSERT_TRUE(e.ok) << e.message;
-    ASSERT_EQ(stream_plugin().stats(model)->getArray("resident_layers")->size(), 0u);  // every layer streams
     OpenSession session;
-    ASSERT_TRUE(stream_plugin().open_session(model, 64, session).ok);
+    ASSERT_NO_FATAL_FAILURE(open_streaming(src.abi(), model, session));
     std::vector<float> logits(stream_plugin().n_vocab(model));
     ASSERT_TRUE(take(stream_plugin().vt->eval(session.get(), prompt.data(), prompt.size(), logits.data())).ok);
 
     // The next read fails: a read-ahead of the pass's first units, or one the pass waits for.
     src.fail_next(1);
-    e = take(stream_plugin().vt->eval(session.get(), &next, 1, logits.data()));
+    Err e = take(stream_plugin().vt->eval(session.get(), &next, 1, logits.data()));
     ASSERT_FALSE(e.ok);
     // The source's own error object comes back (its message names what failed).
     EXPECT_EQ(e.code, VEIL_ERR_IO);
@@ -83,15 +89,12 @@ TEST(StreamReadErrors, NonFiniteWeightsAreRefusedByName) {
         "tensor 'blk.1.ffn_gate.weight' (q4_K): row 7, block 0 (elements 0..255): its scale d is NaN";
 
     LoadedModel model;
-    Err e = stream_plugin().load(src.abi(), budget_json(minimum_budget(src.abi())), model);
-    ASSERT_TRUE(e.ok) << e.message;
-    ASSERT_EQ(stream_plugin().stats(model)->getArray("resident_layers")->size(), 0u);  // every layer streams
     OpenSession session;
-    ASSERT_TRUE(stream_plugin().open_session(model, 64, session).ok);
+    ASSERT_NO_FATAL_FAILURE(open_streaming(src.abi(), model, session));
     std::vector<float> logits(stream_plugin().n_vocab(model));
     const std::vector<int32_t> prompt = {1, 20, 30};
     for (int attempt = 0; attempt < 2; ++attempt) {
-        e = take(stream_plugin().vt->eval(session.get(), prompt.data(), prompt.size(), logits.data()));
+        Err e = take(stream_plugin().vt->eval(session.get(), prompt.data(), prompt.size(), logits.data()));
         ASSERT_FALSE(e.ok) << attempt;
         EXPECT_EQ(e.code, VEIL_ERR_INVALID_ARGUMENT);
         EXPECT_NE(e.message.find(expected), std::string::npos) << e.message;
@@ -100,7 +103,7 @@ TEST(StreamReadErrors, NonFiniteWeightsAreRefusedByName) {
     session.reset();
     model.reset();
 
-    e = stream_plugin().load(src.abi(), budget_json(uint64_t{1} << 30), model);
+    Err e = stream_plugin().load(src.abi(), budget_json(uint64_t{1} << 30), model);
     ASSERT_FALSE(e.ok);
     EXPECT_EQ(e.code, VEIL_ERR_INVALID_ARGUMENT);
     EXPECT_NE(e.message.find(expected), std::string::npos) << e.message;
