@@ -145,7 +145,8 @@ void require_finite(const veil_tensor_desc& tensor, const void* data, uint64_t o
     if (!found) return;
     NonFinite at = *found;
     at.row += static_cast<int64_t>(offset / row);
-    const char* name = tensor.name != nullptr ? tensor.name : "?";  // backend_full checks before the index refuses nameless tensors
+    // backend_full checks before the index has refused nameless tensors.
+    const char* name = tensor.name != nullptr ? tensor.name : "?";
     throw LlamaError(VEIL_ERR_INVALID_ARGUMENT, std::string("tensor '") + name + "' (" + tt->name + "): " +
                                                     describe(at, type) +
                                                     "; weights must be finite, so the model file is corrupt");
