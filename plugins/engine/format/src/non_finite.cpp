@@ -68,27 +68,42 @@ std::optional<NonFinite> scan_elements(const void* data, int64_t rows, int64_t c
     return std::nullopt;
 }
 
-// One fp16 field of a block type: its name and byte offset in the block.
-struct HalfField {
-    const char* name;
-    size_t offset;
+// The fp16 fields of a quantized type's block: names and byte offsets (at most two per type).
+struct BlockScales {
+    GgmlType type;
+    struct {
+        const char* name;
+        size_t offset;
+    } fields[2];
+    int n_fields;
 };
 
-template <typename Block, size_t N>
-std::optional<NonFinite> scan_blocks(const void* data, int64_t rows, int64_t cols, int64_t block_elems,
-                                     const HalfField (&fields)[N]) {
+constexpr BlockScales kBlockScales[] = {
+    {GgmlType::Q4_0, {{"d", offsetof(BlockQ4_0, d)}}, 1},
+    {GgmlType::Q4_1, {{"d", offsetof(BlockQ4_1, d)}, {"m", offsetof(BlockQ4_1, m)}}, 2},
+    {GgmlType::Q5_0, {{"d", offsetof(BlockQ5_0, d)}}, 1},
+    {GgmlType::Q5_1, {{"d", offsetof(BlockQ5_1, d)}, {"m", offsetof(BlockQ5_1, m)}}, 2},
+    {GgmlType::Q8_0, {{"d", offsetof(BlockQ8_0, d)}}, 1},
+    {GgmlType::Q8_1, {{"d", offsetof(BlockQ8_1, d)}, {"s", offsetof(BlockQ8_1, s)}}, 2},
+    {GgmlType::Q2_K, {{"d", offsetof(BlockQ2_K, d)}, {"dmin", offsetof(BlockQ2_K, dmin)}}, 2},
+    {GgmlType::Q3_K, {{"d", offsetof(BlockQ3_K, d)}}, 1},
+    {GgmlType::Q4_K, {{"d", offsetof(BlockQ4_K, d)}, {"dmin", offsetof(BlockQ4_K, dmin)}}, 2},
+    {GgmlType::Q5_K, {{"d", offsetof(BlockQ5_K, d)}, {"dmin", offsetof(BlockQ5_K, dmin)}}, 2},
+    {GgmlType::Q6_K, {{"d", offsetof(BlockQ6_K, d)}}, 1},
+};
+
+std::optional<NonFinite> scan_blocks(const BlockScales& scales, const void* data, int64_t rows, int64_t cols) {
+    const TypeTraits& t = *type_traits(static_cast<uint32_t>(scales.type));
     const auto* base = static_cast<const uint8_t*>(data);
-    const int64_t per_row = cols / block_elems, n = rows * per_row;
-    auto half_at = [base](int64_t b, size_t off) {
-        uint16_t h;
-        std::memcpy(&h, base + static_cast<size_t>(b) * sizeof(Block) + off, sizeof h);
-        return h;
-    };
+    const int64_t per_row = cols / t.block_elems, n = rows * per_row;
     // One or two halves per block, 18 to 210 bytes apart: reading them is the cost, at memory speed.
     for (int64_t b = 0; b < n; ++b)
-        for (const HalfField& f : fields)
-            if (const uint16_t h = half_at(b, f.offset); f16_non_finite(h))
-                return NonFinite{b / per_row, b % per_row * block_elems, f.name, f16_nan(h)};
+        for (int f = 0; f < scales.n_fields; ++f) {
+            uint16_t h;
+            std::memcpy(&h, base + static_cast<size_t>(b) * t.block_bytes + scales.fields[f].offset, sizeof h);
+            if (f16_non_finite(h))
+                return NonFinite{b / per_row, b % per_row * t.block_elems, scales.fields[f].name, f16_nan(h)};
+        }
     return std::nullopt;
 }
 
@@ -112,53 +127,12 @@ std::optional<NonFinite> find_non_finite(GgmlType type, const void* data, int64_
         case GgmlType::F32: return scan_elements<uint32_t, 0x7fffffffu, 0x7f800000u>(data, rows, cols);
         case GgmlType::F16: return scan_elements<uint16_t, 0x7fffu, 0x7c00u>(data, rows, cols);
         case GgmlType::BF16: return scan_elements<uint16_t, 0x7fffu, 0x7f80u>(data, rows, cols);
-        case GgmlType::Q4_0: {
-            static constexpr HalfField f[] = {{"d", offsetof(BlockQ4_0, d)}};
-            return scan_blocks<BlockQ4_0>(data, rows, cols, kQK, f);
-        }
-        case GgmlType::Q4_1: {
-            static constexpr HalfField f[] = {{"d", offsetof(BlockQ4_1, d)}, {"m", offsetof(BlockQ4_1, m)}};
-            return scan_blocks<BlockQ4_1>(data, rows, cols, kQK, f);
-        }
-        case GgmlType::Q5_0: {
-            static constexpr HalfField f[] = {{"d", offsetof(BlockQ5_0, d)}};
-            return scan_blocks<BlockQ5_0>(data, rows, cols, kQK, f);
-        }
-        case GgmlType::Q5_1: {
-            static constexpr HalfField f[] = {{"d", offsetof(BlockQ5_1, d)}, {"m", offsetof(BlockQ5_1, m)}};
-            return scan_blocks<BlockQ5_1>(data, rows, cols, kQK, f);
-        }
-        case GgmlType::Q8_0: {
-            static constexpr HalfField f[] = {{"d", offsetof(BlockQ8_0, d)}};
-            return scan_blocks<BlockQ8_0>(data, rows, cols, kQK, f);
-        }
-        case GgmlType::Q8_1: {
-            static constexpr HalfField f[] = {{"d", offsetof(BlockQ8_1, d)}, {"s", offsetof(BlockQ8_1, s)}};
-            return scan_blocks<BlockQ8_1>(data, rows, cols, kQK, f);
-        }
-        case GgmlType::Q2_K: {
-            static constexpr HalfField f[] = {{"d", offsetof(BlockQ2_K, d)}, {"dmin", offsetof(BlockQ2_K, dmin)}};
-            return scan_blocks<BlockQ2_K>(data, rows, cols, kQK_K, f);
-        }
-        case GgmlType::Q3_K: {
-            static constexpr HalfField f[] = {{"d", offsetof(BlockQ3_K, d)}};
-            return scan_blocks<BlockQ3_K>(data, rows, cols, kQK_K, f);
-        }
-        case GgmlType::Q4_K: {
-            static constexpr HalfField f[] = {{"d", offsetof(BlockQ4_K, d)}, {"dmin", offsetof(BlockQ4_K, dmin)}};
-            return scan_blocks<BlockQ4_K>(data, rows, cols, kQK_K, f);
-        }
-        case GgmlType::Q5_K: {
-            static constexpr HalfField f[] = {{"d", offsetof(BlockQ5_K, d)}, {"dmin", offsetof(BlockQ5_K, dmin)}};
-            return scan_blocks<BlockQ5_K>(data, rows, cols, kQK_K, f);
-        }
-        case GgmlType::Q6_K: {
-            static constexpr HalfField f[] = {{"d", offsetof(BlockQ6_K, d)}};
-            return scan_blocks<BlockQ6_K>(data, rows, cols, kQK_K, f);
-        }
         case GgmlType::Q8_K: return scan_q8_k(data, rows, cols);
+        default:
+            for (const BlockScales& scales : kBlockScales)
+                if (scales.type == type) return scan_blocks(scales, data, rows, cols);
+            return std::nullopt;
     }
-    return std::nullopt;
 }
 
 std::string describe(const NonFinite& where, GgmlType type) {
