@@ -70,11 +70,11 @@ struct Q4KTile {
                 for (int c = 0; c < 8; ++c) {
                     const __m512i v = _mm512_loadu_si512(col + 256 + 64 * (8 * p + c));
                     const __m512i ql = _mm512_and_si512(v, low4);
-                    const __m512i qh = _mm512_and_si512(_mm512_srli_epi16(v, 4), low4);
+                    const __m512i qh16 = _mm512_andnot_si512(low4, v);  // 16 x the high nibble: no shift
                     #pragma GCC unroll 4
                     for (int t = 0; t < T; ++t) {
                         lo[t] = dpbusd4<T>(lo[t], ql, xb[t]->qs + 64 * p + 4 * c);
-                        hi[t] = dpbusd4<T>(hi[t], qh, xb[t]->qs + 64 * p + 32 + 4 * c);
+                        hi[t] = dpbusd4<T>(hi[t], qh16, xb[t]->qs + 64 * p + 32 + 4 * c);
                     }
                 }
                 __m512i sc_lo, sc_hi;
@@ -84,6 +84,8 @@ struct Q4KTile {
                     case 2: sc_lo = Q4KScales::lane<4>(s.sc); sc_hi = Q4KScales::lane<5>(s.sc); break;
                     default: sc_lo = Q4KScales::lane<6>(s.sc); sc_hi = Q4KScales::lane<7>(s.sc); break;
                 }
+                // hi sums 16x the products, each a multiple of 16: the shift divides exactly (|hi| < 2^20).
+                for (int t = 0; t < T; ++t) hi[t] = _mm512_srai_epi32(hi[t], 4);
                 for (int t = 0; t < T; ++t)
                     sumi[t] = _mm512_add_epi32(sumi[t], _mm512_add_epi32(_mm512_mullo_epi32(lo[t], sc_lo),
                                                                          _mm512_mullo_epi32(hi[t], sc_hi)));

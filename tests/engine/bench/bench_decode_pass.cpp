@@ -4,6 +4,7 @@
 // norms and no activations handed from one layer to the next. Two shapes of the same bytes:
 // - per_matrix: one region per 5632 x 2048 matrix (~90 regions, decode has 89);
 // - one_region: the same rows as one matrix (a single region).
+// Q6_K is there as Q4_K_M stores it (attn_v and ffn_down of half the layers, and the output).
 // This VM's memory switches between ~50 and ~80 GB/s within minutes, so the variants alternate
 // round after round and each is reported as its median ratio to the probe taken just before it
 // (counters <type>_per_matrix, <type>_one_region; probe_GBps is the probes' median).
@@ -73,7 +74,7 @@ const Pass& pass_of(GgmlType type) {
 
 void BM_DecodePass(benchmark::State& state) {
     using Clock = std::chrono::steady_clock;
-    const GgmlType types[] = {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::Q4_K};
+    const GgmlType types[] = {GgmlType::Q4_0, GgmlType::Q8_0, GgmlType::Q4_K, GgmlType::Q6_K};
     std::mt19937 rng(3);
     const std::vector<float> x = testing::random_floats(kDim, rng);
     std::vector<float> y(static_cast<size_t>(pass_of(GgmlType::Q4_0).whole.rows));
