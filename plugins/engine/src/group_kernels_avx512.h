@@ -49,11 +49,12 @@ inline __m512 halves16(const uint8_t* p) {
 // computed. The hardware prefetchers alone lost track of the grouped layout's streams: one core's
 // matvec of a DRAM-resident 32000 x 2048 matrix ran at 17 GB/s for Q6_K (whose columns read ql, qh
 // and scales in turn) and 37 GB/s for Q4_0, against 47 and 45 GB/s with these prefetches.
-template <size_t kColumnBytes>
+// kHint: the cache level (_MM_HINT_T0: L1, T1: L2); kMinAhead: the distance (1: the next column).
+template <size_t kColumnBytes, int kHint = _MM_HINT_T0, size_t kMinAhead = 4096>
 inline void prefetch_ahead(const uint8_t* col) {
-    constexpr size_t kAhead = (4096 + kColumnBytes - 1) / kColumnBytes * kColumnBytes;
+    constexpr size_t kAhead = (kMinAhead + kColumnBytes - 1) / kColumnBytes * kColumnBytes;
     const char* p = reinterpret_cast<const char*>(col) + kAhead;
-    for (size_t off = 0; off < kColumnBytes; off += 64) _mm_prefetch(p + off, _MM_HINT_T0);
+    for (size_t off = 0; off < kColumnBytes; off += 64) _mm_prefetch(p + off, static_cast<_mm_hint>(kHint));
 }
 
 // Kernel<T>::run(x, xs, out, os, args...) over n_x activation rows in tiles of kTile rows, then
