@@ -61,10 +61,13 @@ void BM_GroupKernel(benchmark::State& state) {
 }
 
 // Decode (n_x = 1) and a prefill tile (n_x = 4) at the FFN down and up shapes (in L3 after the
-// first pass), and decode of the output matrix (larger than L3: read from memory).
+// first pass), decode of the output matrix (larger than L3: read from memory), and decode of 256
+// rows (at most 560 KB: in L2, so the kernel's own speed, which decode needs well above half the
+// memory bandwidth to keep up with the bus).
 void kernel_shapes(benchmark::internal::Benchmark* b) {
     for (int64_t n_x : {1, 4}) b->Args({kDim, kFfn, n_x})->Args({kFfn, kDim, n_x});
     b->Args({kVocab, kDim, 1});
+    b->Args({256, kDim, 1});
     b->Unit(benchmark::kMicrosecond)->UseRealTime();
 }
 
