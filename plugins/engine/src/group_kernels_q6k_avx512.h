@@ -4,7 +4,6 @@
 // -mgfni and chosen at run time where the CPU has GFNI). Include only from AVX-512 files.
 #pragma once
 
-
 #include "group_kernels_avx512.h"
 #include "veil/engine/ggml_blocks.h"
 
@@ -61,7 +60,8 @@ struct Q6K {
                         __m512i s[4][T];
                         for (int q = 0; q < 4; ++q)
                             for (int t = 0; t < T; ++t) s[q][t] = _mm512_set1_epi32(bias[t][8 * h + 2 * q + half]);
-                        for (int t = 0; t < T; ++t) s[3][t] = _mm512_slli_epi32(s[3][t], Unpack::kQuarter3Shift);
+                        if constexpr (Unpack::kQuarter3Shift > 0)
+                            for (int t = 0; t < T; ++t) s[3][t] = _mm512_slli_epi32(s[3][t], Unpack::kQuarter3Shift);
                         #pragma GCC unroll 2
                         for (int u2 = 2 * half; u2 < 2 * half + 2; ++u2) {
                             __m512i w[2][4];  // [u & 1][q]
@@ -83,7 +83,8 @@ struct Q6K {
                                 }
                             }
                         }
-                        for (int t = 0; t < T; ++t) s[3][t] = _mm512_srai_epi32(s[3][t], Unpack::kQuarter3Shift);
+                        if constexpr (Unpack::kQuarter3Shift > 0)
+                            for (int t = 0; t < T; ++t) s[3][t] = _mm512_srai_epi32(s[3][t], Unpack::kQuarter3Shift);
                         #pragma GCC unroll 4
                         for (int q = 0; q < 4; ++q) {
                             const int j = 8 * h + 2 * q + half;
