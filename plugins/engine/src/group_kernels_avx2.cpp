@@ -49,24 +49,10 @@ inline __m256i bytes8_s(const uint8_t* p) {
 // column keeps more of them in flight than the hardware prefetchers do here (measured on one
 // thread from DRAM, 32000 x 2048: Q6_K 12 -> 26 GB/s, Q8_0 29 -> 36 GB/s). Prefetches past the
 // end of the matrix are harmless (no fault, no side effect).
-// Q6_K columns (53 lines) go into L2 first, two columns ahead, then into L1 one column ahead:
-// all into L1, two threads streamed Q6_K at 0.59-0.61 of the memory probe on a Zen 4 host
-// (~35 GB/s), against 0.64-0.76 this way (BM_DecodePass with VEIL_ISA=avx2; the AVX-512
-// figures are in group_kernels_q6k_avx512.h).
 constexpr size_t kPrefetch = 4096;
-template <size_t kCol, int kHint = _MM_HINT_T0, size_t kAhead = kPrefetch>
-inline void prefetch_lines(const uint8_t* col) {
-    for (size_t l = 0; l < kCol; l += 64)
-        _mm_prefetch(reinterpret_cast<const char*>(col + kAhead + l), static_cast<_mm_hint>(kHint));
-}
-template <size_t kCol, bool kViaL2>
+template <size_t kCol>
 inline void prefetch_column(const uint8_t* col) {
-    if constexpr (kViaL2) {
-        prefetch_lines<kCol, _MM_HINT_T1, (kPrefetch + kCol - 1) / kCol * kCol>(col);
-        prefetch_lines<kCol, _MM_HINT_T0, kCol>(col);
-    } else {
-        prefetch_lines<kCol>(col);
-    }
+    for (size_t l = 0; l < kCol; l += 64) _mm_prefetch(reinterpret_cast<const char*>(col + kPrefetch + l), _MM_HINT_T0);
 }
 // int16 pair sums -> int32 sums of 4 products per lane.
 inline __m256i widen(__m256i s16) { return _mm256_madd_epi16(s16, _mm256_set1_epi16(1)); }
@@ -87,7 +73,7 @@ void run_tile(const uint8_t* x, size_t xs, float* out, size_t os, int64_t nb, co
         __m256 acc[2][1] = {{_mm256_setzero_ps()}, {_mm256_setzero_ps()}};
         for (int64_t b = 0; b < nb; ++b) {
             const uint8_t* col = group + static_cast<size_t>(b) * kCol;
-            prefetch_column<kCol, Step<T>::kViaL2>(col);
+            prefetch_column<kCol>(col);
             Step<1>::step(col, b, 0, x, xs, side_off, acc[0]);
             Step<1>::step(col, b, 1, x, xs, side_off, acc[1]);
         }
@@ -100,7 +86,7 @@ void run_tile(const uint8_t* x, size_t xs, float* out, size_t os, int64_t nb, co
             for (int t = 0; t < T; ++t) acc[t] = _mm256_setzero_ps();
             for (int64_t b = 0; b < nb; ++b) {
                 const uint8_t* col = group + static_cast<size_t>(b) * kCol;
-                if (half == 0) prefetch_column<kCol, Step<T>::kViaL2>(col);
+                if (half == 0) prefetch_column<kCol>(col);
                 Step<T>::step(col, b, half, x, xs, side_off, acc);
             }
             #pragma GCC unroll 4
@@ -134,7 +120,6 @@ void by_tiles(int64_t n, const uint8_t* group, const uint8_t* x, size_t xs, size
 template <int T>
 struct Q4_0Step {
     static constexpr size_t kCol = 16 * sizeof(BlockQ4_0);
-    static constexpr bool kViaL2 = false;  // prefetch_column
     static constexpr int64_t kElems = 32;
     [[gnu::always_inline]] static inline void step(const uint8_t* col, int64_t b, int half, const uint8_t* x, size_t xs,
                                                   size_t side_off, __m256 (&acc)[T]) {
@@ -174,7 +159,6 @@ struct Q4_0Step {
 template <int T>
 struct Q8_0Step {
     static constexpr size_t kCol = 16 * sizeof(BlockQ8_0);
-    static constexpr bool kViaL2 = false;  // prefetch_column
     static constexpr int64_t kElems = 32;
     [[gnu::always_inline]] static inline void step(const uint8_t* col, int64_t b, int half, const uint8_t* x, size_t xs,
                                                   size_t side_off, __m256 (&acc)[T]) {
@@ -229,7 +213,6 @@ struct Q4KScales {
 template <int T>
 struct Q4KStep {
     static constexpr size_t kCol = 16 * sizeof(BlockQ4_K);
-    static constexpr bool kViaL2 = false;  // prefetch_column
     static constexpr int64_t kElems = 256;
     [[gnu::always_inline]] static inline void step(const uint8_t* col, int64_t b, int half, const uint8_t* x, size_t xs,
                                                   size_t side_off, __m256 (&acc)[T]) {
@@ -310,7 +293,6 @@ inline __m256i q6_k_quants(const uint8_t* col, int half, int h, int q, int u) {
 template <int T>
 struct Q6KStep {
     static constexpr size_t kCol = 16 * sizeof(BlockQ6_K);
-    static constexpr bool kViaL2 = true;  // prefetch_column
     static constexpr int64_t kElems = 256;
     [[gnu::always_inline]] static inline void step(const uint8_t* col, int64_t b, int half, const uint8_t* x, size_t xs,
                                                   size_t side_off, __m256 (&acc)[T]) {
