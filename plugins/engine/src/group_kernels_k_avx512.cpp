@@ -55,7 +55,7 @@ struct Q4KTile {
         constexpr bool kHighTimes16 = T == 1;
         for (int64_t b = 0; b < nb; ++b) {
             const uint8_t* col = group + static_cast<size_t>(b) * kQ4KCol;
-            prefetch_ahead<kQ4KCol>(col);
+            prefetch_k_column<kQ4KCol, 3 * kQ4KCol>(col);
             const Q4KScales s(col + 64);
             const BlockQ8_K* xb[T];
             __m512i sumi[T];

@@ -27,10 +27,10 @@ constexpr size_t kQ6KQh = 2048, kQ6KScales = 3072, kQ6KD = 3328;
 // byte), where leaving its high bits in place saves a bit move; the sums of that quarter are
 // shifted back exactly, every product being a multiple of the factor.
 //
-// The column two ahead (at least 4 KiB) is prefetched into L2 and the next one into L1. With all
-// of it into L1, as the other grouped kernels do, two threads streamed Q6_K at 0.58 of the memory
-// probe on a Zen 4 host (53 lines per column: more misses in flight than L1 tracks, so the loads
-// stall); into L2 alone, 0.83; with the next column into L1 as well, 0.89 (BM_DecodePass).
+// Columns are prefetched as group_kernels_avx512.h's prefetch_k_column says. Into L1 at 4 KiB
+// ahead, as the *_0 kernels do, two threads streamed Q6_K at 0.52-0.58 of the memory probe on a
+// Zen 4 host (53 lines per column: more misses in flight than L1 tracks, so the loads stall), and
+// as badly with those prefetches spread over the column.
 template <class Unpack>
 struct Q6K {
     template <int T>
@@ -42,8 +42,7 @@ struct Q6K {
             const Unpack unpack;
             for (int64_t b = 0; b < nb; ++b) {
                 const uint8_t* col = group + static_cast<size_t>(b) * kQ6KCol;
-                prefetch_ahead<kQ6KCol, _MM_HINT_T1>(col);
-                prefetch_ahead<kQ6KCol, _MM_HINT_T0, 1>(col);
+                prefetch_k_column<kQ6KCol, 4 * kQ6KCol>(col);
                 const int8_t* a[T];
                 const int32_t* bias[T];
                 __m512i sumi[T];
