@@ -59,8 +59,10 @@ inline void prefetch_column(const uint8_t* col) {
 // Decode's prefetch of a block column: the K-quants ask three times (group_prefetch.h's
 // prefetch_k_column, the far request Step::kFarColumns ahead), the *_0 types once. Two threads
 // streaming ~600 MB of grouped rows on a Zen 4 host with VEIL_ISA=avx2 (BM_DecodePass rounds,
-// against the memory probe), from prefetch_column alone: Q4_K 0.79-0.89 -> 0.99, Q6_K 0.53-0.61 ->
-// 0.81. The *_0 types stay at ~1.0 with prefetch_column (0.99-1.00 with the columns rounded).
+// against the memory probe), from prefetch_column alone: Q4_K 0.79-0.89 -> 0.98-0.99, Q6_K
+// 0.53-0.61 -> 0.81-0.97. The L1 request split between the two halves of a column (as the AVX-512
+// kernels split it in four) changed nothing here. The *_0 types stay at ~1.0 with
+// prefetch_column (0.99-1.00 with the columns rounded).
 template <template <int> class Step>
 inline void prefetch_decode(const uint8_t* col) {
     constexpr size_t kCol = Step<1>::kCol;

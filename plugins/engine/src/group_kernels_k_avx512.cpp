@@ -55,7 +55,7 @@ struct Q4KTile {
         constexpr bool kHighTimes16 = T == 1;
         for (int64_t b = 0; b < nb; ++b) {
             const uint8_t* col = group + static_cast<size_t>(b) * kQ4KCol;
-            prefetch_k_column<kQ4KCol, 3 * kQ4KCol>(col);
+            prefetch_k_column_to_l2<kQ4KCol, 3 * kQ4KCol>(col);
             const Q4KScales s(col + 64);
             const BlockQ8_K* xb[T];
             __m512i sumi[T];
@@ -65,6 +65,7 @@ struct Q4KTile {
             }
             #pragma GCC unroll 4
             for (int p = 0; p < 4; ++p) {
+                prefetch_next_column_part<kQ4KCol, 4>(col, p);
                 __m512i lo[T], hi[T];
                 for (int t = 0; t < T; ++t) lo[t] = hi[t] = _mm512_setzero_si512();
                 #pragma GCC unroll 8

@@ -27,7 +27,7 @@ constexpr size_t kQ6KQh = 2048, kQ6KScales = 3072, kQ6KD = 3328;
 // byte), where leaving its high bits in place saves a bit move; the sums of that quarter are
 // shifted back exactly, every product being a multiple of the factor.
 //
-// Columns are prefetched as group_kernels_avx512.h's prefetch_k_column says. Into L1 at 4 KiB
+// Columns are prefetched as group_prefetch.h's prefetch_k_column_to_l2 says. Into L1 at 4 KiB
 // ahead, as the *_0 kernels do, two threads streamed Q6_K at 0.52-0.58 of the memory probe on a
 // Zen 4 host (53 lines per column: more misses in flight than L1 tracks, so the loads stall), and
 // as badly with those prefetches spread over the column.
@@ -42,7 +42,7 @@ struct Q6K {
             const Unpack unpack;
             for (int64_t b = 0; b < nb; ++b) {
                 const uint8_t* col = group + static_cast<size_t>(b) * kQ6KCol;
-                prefetch_k_column<kQ6KCol, 4 * kQ6KCol>(col);
+                prefetch_k_column_to_l2<kQ6KCol, 4 * kQ6KCol>(col);
                 const int8_t* a[T];
                 const int32_t* bias[T];
                 __m512i sumi[T];
@@ -56,6 +56,7 @@ struct Q6K {
                 for (int h = 0; h < 2; ++h) {
                     #pragma GCC unroll 2
                     for (int half = 0; half < 2; ++half) {  // u in [4 half, 4 half + 4): sub-blocks 8h + 2q + half
+                        prefetch_next_column_part<kQ6KCol, 4>(col, 2 * h + half);
                         __m512i s[4][T];
                         for (int q = 0; q < 4; ++q)
                             for (int t = 0; t < T; ++t) s[q][t] = _mm512_set1_epi32(bias[t][8 * h + 2 * q + half]);
