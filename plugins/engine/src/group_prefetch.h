@@ -47,7 +47,7 @@ inline void prefetch_ahead(const uint8_t* col) {
 // Q4_K; T1 two ahead and T0 one ahead for Q6_K):
 //   Q4_K, far 3 columns: 0.95 -> 0.98-0.99 with the L1 request whole at the column's start, 1.00
 //   in 4 parts (far 4 columns: 0.99, far 6: 0.97; far 4 without the second request: 0.92);
-//   Q6_K, far 4 columns: 0.88 -> 0.95-0.98 whole, 0.98-1.00 in 4 parts (in 2 parts 0.97-0.98;
+//   Q6_K, far 4 columns: 0.88 -> 0.93-0.98 whole, 0.98-1.00 in 4 parts (in 2 parts 0.96-0.98;
 //   far 3: 0.92-0.93, far 5-6: 0.95-0.96; far 4 without the second request: 0.87).
 // Into L1 only, even spread over the column, Q4_K lost 8% and Q6_K streamed at 0.55. The *_0
 // types' small columns stream at the probe's rate with prefetch_ahead alone; the three requests
