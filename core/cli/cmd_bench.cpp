@@ -17,6 +17,7 @@
 #include "bench/bench_prompt.h"
 #include "bench/bench_run.h"
 #include "bench/bytes_per_token.h"
+#include "bench/core_latency.h"
 #include "bench/disk_bandwidth.h"
 #include "bench/memory_bandwidth.h"
 #include "bench/memory_peak.h"
@@ -169,6 +170,7 @@ int run(const std::vector<std::string>& args) {
             probes.push_back(
                 bench::measure_memory_read_bandwidth(std::max(1u, probe_threads), probe_bytes, kInterleavedProbePasses));
             rss_holes_ok = rss.after() && rss_holes_ok;
+            report.core_to_core_ns.push_back(bench::measure_core_to_core_latency_ns());
             progress.show(fmt::format("{}: memory read bandwidth {:.1f} GB/s", name, probes.back().bytes_per_s / 1e9));
         };
         const bench::BenchRun run =

@@ -56,6 +56,13 @@ void print_bench_table(const BenchReport& r, std::ostream& out) {
     out << fmt::format("memory read bw:   {} ({} threads, {} buffer, median pass {}; best {})\n",
                        gb_per_s(r.read_bandwidth), r.read_bandwidth_threads, human_bytes(r.read_bandwidth_buffer_bytes),
                        r.read_bandwidth_when, gb_per_s(r.read_bandwidth_best));
+    if (!r.core_to_core_ns.empty()) {
+        out << "core to core:     ";
+        for (const std::optional<double>& ns : r.core_to_core_ns)
+            out << (ns ? fmt::format("{:.0f}", *ns) : std::string("?")) << (&ns == &r.core_to_core_ns.back() ? "" : ", ");
+        out << " ns one-way between two threads, at each probe (where the threads' cores sit: far apart "
+               "costs every hand-off of a parallel region)\n";
+    }
     if (r.disk_read_bandwidth)
         out << fmt::format("model file bw:    {} ({})\n", gb_per_s(*r.disk_read_bandwidth), r.disk_read_method);
     out << fmt::format("roofline:         {:.3f} of {:.2f} tok/s ({}-bound)\n", r.roofline, r.roofline_max_tps,
@@ -114,6 +121,9 @@ void print_bench_json(const BenchReport& r, std::ostream& out) {
     o.set("read_bandwidth_best_bytes_per_s", r.read_bandwidth_best);
     o.set("read_bandwidth_measured", r.read_bandwidth_when);
     o.set("read_bandwidth_buffer_bytes", r.read_bandwidth_buffer_bytes);
+    Poco::JSON::Array core_to_core;
+    for (const std::optional<double>& ns : r.core_to_core_ns) core_to_core.add(optional_json(ns));
+    o.set("core_to_core_latency_ns", core_to_core);
     o.set("disk_read_bandwidth_bytes_per_s", optional_json(r.disk_read_bandwidth));
     o.set("disk_read_method", r.disk_read_bandwidth ? Poco::Dynamic::Var(r.disk_read_method) : Poco::Dynamic::Var());
     o.set("roofline", r.roofline);

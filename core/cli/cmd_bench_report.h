@@ -38,6 +38,10 @@ struct BenchReport {
     std::string read_bandwidth_when;  // "around the repetitions" (before each, after the last) or "after the run"
     unsigned read_bandwidth_threads = 0;
     uint64_t read_bandwidth_buffer_bytes = 0;
+    // At each bandwidth probe around the repetitions (before each, after the last; empty without
+    // them): the one-way hand-off between two threads' cores (bench/core_latency.h), nanoseconds;
+    // nullopt where it could not be measured. Says where the machine placed the threads then.
+    std::vector<std::optional<double>> core_to_core_ns;
     std::optional<double> disk_read_bandwidth;  // model file, bytes/s (backend_stream)
     std::string disk_read_method;
 

@@ -66,6 +66,17 @@ TEST(BenchCli, JsonHasStableKeysWithSaneValues) {
     // backend_full has no memory budget: the probes ran around the repetitions, and their buffer
     // (hundreds of MiB) is left out of the peak RSS of a ~1 MiB model.
     EXPECT_EQ(o->getValue<std::string>("read_bandwidth_measured"), "around the repetitions");
+    // One core-to-core latency per probe (before each repetition, after the last), in nanoseconds
+    // or null where it could not be measured.
+    auto core_to_core = o->getArray("core_to_core_latency_ns");
+    ASSERT_TRUE(core_to_core);
+    EXPECT_EQ(core_to_core->size(), o->getValue<size_t>("repetitions") + 1);
+    for (size_t i = 0; i < core_to_core->size(); ++i) {
+        if (core_to_core->isNull(static_cast<unsigned>(i))) continue;
+        const double ns = core_to_core->getElement<double>(static_cast<unsigned>(i));
+        EXPECT_GT(ns, 0) << i;
+        EXPECT_LT(ns, 1e6) << i;
+    }
 #ifndef __SANITIZE_ADDRESS__  // ASan's shadow and quarantine alone reach ~120 MiB of RSS
     EXPECT_LT(o->getValue<uint64_t>("peak_rss_bytes"), o->getValue<uint64_t>("read_bandwidth_buffer_bytes"));
 #endif
@@ -188,6 +199,7 @@ TEST(BenchCli, StreamBackendReportsStorageBandwidthAndBatchedDecode) {
     const uint64_t probe = o->getValue<uint64_t>("read_bandwidth_buffer_bytes");
     EXPECT_LE(probe, 128u << 20);
     EXPECT_EQ(o->getValue<std::string>("read_bandwidth_measured"), "after the run");
+    EXPECT_EQ(o->getArray("core_to_core_latency_ns")->size(), 0u);  // measured only beside probes between repetitions
 #ifndef __SANITIZE_ADDRESS__  // ASan's shadow and quarantine alone reach ~120 MiB of RSS
     EXPECT_LT(o->getValue<uint64_t>("peak_rss_bytes"), probe);
 #endif
@@ -196,8 +208,8 @@ TEST(BenchCli, StreamBackendReportsStorageBandwidthAndBatchedDecode) {
 TEST(BenchCli, TableAndProgressLines) {
     CliRun r = bench("--model " + quote(kStories) + " -t 1 -p 8 -n 8 -r 1");
     ASSERT_EQ(r.code, 0) << r.out;
-    for (const char* text : {"pp8", "tg8", "±", "peak RSS:", "roofline:", "memory read bw:", "backend stats:",
-                             "decode step:      median ", "the median step runs at ",
+    for (const char* text : {"pp8", "tg8", "±", "peak RSS:", "roofline:", "memory read bw:", "core to core:",
+                             "backend stats:", "decode step:      median ", "the median step runs at ",
                              "[bench] warm-up: prefill", "[bench] rep 1/1: decode",
                              "[bench] rep 1: measuring memory read bandwidth"})
         EXPECT_NE(r.out.find(text), std::string::npos) << text << "\n" << r.out;
