@@ -26,8 +26,8 @@ std::optional<double> measure_core_to_core_latency_ns(unsigned round_trips, std:
     const Clock::time_point deadline = Clock::now() + budget;
     Ball ball;
     std::atomic<bool> give_up{false};
-    // The returner checks the clock only every few thousand polls: a clock read costs more than
-    // the fast (~25 ns) hand-off being measured.
+    // Either thread checks the clock only every 4096 polls: a clock read costs more than the fast
+    // (~25 ns) hand-off being measured.
     auto wait_for = [&](uint64_t value) {
         for (unsigned polls = 0; ball.v.load(std::memory_order_acquire) != value;) {
             if (++polls % 4096 == 0 && (give_up.load(std::memory_order_relaxed) || Clock::now() > deadline)) {
